@@ -1,0 +1,70 @@
+package org.fairgrove.pipeline.config;
+
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.fairgrove.pipeline.core.Errors;
+
+/** Keys under {@code synth}: the synthetic OMOP-shaped population. */
+public record SynthSettings(
+    long persons, int sites, LocalDate startDate, LocalDate endDate, String format, String out,
+    int partitions, List<Bias> biases) {
+
+  public static final Set<String> FORMATS = Set.of("csv", "parquet");
+
+  /** One injected bias: who it affects and how strongly. */
+  public record Bias(String kind, String attribute, String value, double strength) {
+    public static final Set<String> KINDS =
+        Set.of("under-diagnosis", "missing-labs", "fewer-visits", "coding-shift");
+    public static final Set<String> ATTRIBUTES =
+        Set.of("race", "ethnicity", "sex", "payer", "site", "age-band");
+  }
+
+  static SynthSettings read(ConfigReader c) {
+    LocalDate start = c.date("synth.start-date");
+    LocalDate end = c.date("synth.end-date");
+    if (!end.isAfter(start.plusYears(2))) {
+      throw Errors.invalidConfigValue("synth.end-date", c.origin("synth.end-date"),
+          "The simulated history must span more than two years (start " + start + ").",
+          "a date at least two years after synth.start-date");
+    }
+    List<Bias> biases = new ArrayList<>();
+    List<ConfigReader> entries = c.objects("synth.biases");
+    for (int i = 0; i < entries.size(); i++) {
+      ConfigReader b = entries.get(i);
+      String key = "synth.biases[" + i + "]";
+      for (String field : List.of("kind", "attribute", "value", "strength")) {
+        if (!b.has(field)) {
+          throw Errors.missingConfigValue(key + "." + field,
+              "Each bias needs kind, attribute, value and strength.",
+              "Add " + field + " to the bias, e.g. { kind = \"under-diagnosis\", attribute ="
+                  + " \"race\", value = \"Black\", strength = 0.5 }.");
+        }
+      }
+      biases.add(new Bias(
+          checkedOneOf(b, "kind", key, Bias.KINDS),
+          checkedOneOf(b, "attribute", key, Bias.ATTRIBUTES),
+          b.string("value"),
+          b.doubleIn("strength", 0.0, 1.0)));
+    }
+    return new SynthSettings(
+        c.longAtLeast("synth.persons", 1),
+        c.intIn("synth.sites", 1, 50),
+        start,
+        end,
+        c.oneOf("synth.format", FORMATS),
+        Locations.resolve(c.requiredString("synth.out", "the output folder")),
+        c.intIn("synth.partitions", 0, 100_000),
+        List.copyOf(biases));
+  }
+
+  private static String checkedOneOf(ConfigReader b, String field, String key, Set<String> allowed) {
+    String value = b.string(field);
+    if (!allowed.contains(value)) {
+      throw Errors.invalidConfigValue(key + "." + field, b.origin(field),
+          "'" + value + "' is not one of " + allowed + ".", "one of " + allowed);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,91 @@
+package org.fairgrove.pipeline.core;
+
+import java.util.Collection;
+
+/** The catalogue of user-facing errors: each states the problem, the cause and the fix. */
+public final class Errors {
+  private Errors() {}
+
+  private static FairgroveError error(String problem, String reason, String fix) {
+    return new FairgroveError(problem, reason, fix, null);
+  }
+
+  // ---- configuration ----
+
+  public static FairgroveError unknownConfigKey(String key, String origin, String suggestion) {
+    return error(
+        "Unknown configuration key '" + key + "' (from " + origin + ").",
+        "Every key must be declared in conf/base.conf; this one is not"
+            + (suggestion == null ? "." : ". Did you mean '" + suggestion + "'?"),
+        "Correct or remove the key. `fairgrove config` lists every declared key with its help.");
+  }
+
+  public static FairgroveError wrongConfigType(
+      String key, String expected, String actual, String origin) {
+    return error(
+        "Configuration key '" + key + "' has the wrong type (from " + origin + ").",
+        "It must be " + expected + ", but the value given is " + actual + ".",
+        "Give '" + key + "' a value of the expected type, e.g. --set " + key + "=<value>.");
+  }
+
+  public static FairgroveError invalidConfigValue(
+      String key, String origin, String why, String expected) {
+    return error(
+        "Configuration key '" + key + "' has an invalid value (from " + origin + ").",
+        why,
+        "Set '" + key + "' to " + expected + ".");
+  }
+
+  public static FairgroveError missingConfigValue(String key, String why, String fix) {
+    return error("Configuration key '" + key + "' has no value.", why, fix);
+  }
+
+  public static FairgroveError configFileNotFound(String name, Collection<String> profiles) {
+    return error(
+        "Configuration '" + name + "' was not found.",
+        "--conf takes a file path or the name of a bundled profile (" + String.join(", ", profiles)
+            + "), and '" + name + "' is neither.",
+        "Check the path (relative paths are taken from the working directory) or use a bundled"
+            + " profile name.");
+  }
+
+  public static FairgroveError unreadableConfig(String name, String detail) {
+    return error(
+        "Configuration '" + name + "' could not be parsed.",
+        detail,
+        "Fix the HOCON syntax at the position given (see conf/base.conf for the format).");
+  }
+
+  public static FairgroveError badSetOption(String option) {
+    return error(
+        "The option --set " + option + " is not of the form key=value.",
+        "--set overrides one declared configuration key with a value.",
+        "Write it as --set some.key=value, e.g. --set synth.persons=5000.");
+  }
+
+  // ---- lakehouse and queries ----
+
+  public static FairgroveError tableMissing(String table, String path, String producedBy) {
+    return error(
+        "Table " + table + " does not exist yet (looked in " + path + ").",
+        "It is written by `fairgrove " + producedBy + "`, which has not run against this"
+            + " lakehouse.",
+        "Run `fairgrove " + producedBy + "` first, or point lakehouse.root at the lakehouse that"
+            + " holds it.");
+  }
+
+  public static FairgroveError sqlFailed(String detail) {
+    return error(
+        "The SQL query failed.",
+        detail,
+        "Check the query; `fairgrove sql \"SHOW TABLES IN silver\"` lists the tables of a schema"
+            + " (schemas: bronze, silver, gold, ops, registry, truth).");
+  }
+
+  public static FairgroveError outputExists(String path, String key) {
+    return error(
+        "The output folder " + path + " already holds data from another run.",
+        "Writing into it would mix two populations.",
+        "Remove the folder, or choose another with --out or --set " + key + "=DIR.");
+  }
+}

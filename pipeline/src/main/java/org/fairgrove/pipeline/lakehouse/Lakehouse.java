@@ -1,0 +1,108 @@
+package org.fairgrove.pipeline.lakehouse;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.fairgrove.pipeline.config.Locations;
+import org.fairgrove.pipeline.core.Errors;
+
+/**
+ * The Delta lakehouse: tables live at ROOT/&lt;schema&gt;/&lt;table&gt; and are addressed by
+ * {@link TableId}. Works on any Hadoop file system (local, s3a, abfss).
+ */
+public final class Lakehouse {
+  private final SparkSession spark;
+  private final String root;
+
+  public Lakehouse(SparkSession spark, String root) {
+    this.spark = spark;
+    this.root = root;
+  }
+
+  public String root() {
+    return root;
+  }
+
+  public String location(TableId table) {
+    return Locations.child(root, table.schema(), table.name());
+  }
+
+  public boolean exists(TableId table) {
+    return isDeltaTable(location(table));
+  }
+
+  /** Reads a table, or fails with which command writes it. */
+  public Dataset<Row> read(TableId table, String producedBy) {
+    if (!exists(table)) {
+      throw Errors.tableMissing(table.toString(), location(table), producedBy);
+    }
+    return spark.read().format("delta").load(location(table));
+  }
+
+  /** Every Delta table under the root, as schema.table. */
+  public List<TableId> tables() {
+    List<TableId> tables = new ArrayList<>();
+    try {
+      FileSystem fs = fileSystem();
+      Path rootPath = new Path(root);
+      if (!fs.exists(rootPath)) {
+        return tables;
+      }
+      for (FileStatus schema : fs.listStatus(rootPath)) {
+        String schemaName = schema.getPath().getName();
+        if (!schema.isDirectory() || schemaName.startsWith("_") || schemaName.startsWith(".")) {
+          continue;
+        }
+        for (FileStatus table : fs.listStatus(schema.getPath())) {
+          if (table.isDirectory() && isDeltaTable(table.getPath().toString())) {
+            tables.add(new TableId(schemaName, table.getPath().getName()));
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Listing the lakehouse at " + root + " failed", e);
+    }
+    tables.sort(null);
+    return tables;
+  }
+
+  /**
+   * Registers every table in the session catalog as schema.table (external tables over their
+   * locations), so SQL can name them, e.g. {@code SELECT * FROM silver.person}.
+   */
+  public List<TableId> registerAll() {
+    List<TableId> tables = tables();
+    for (TableId table : tables) {
+      spark.sql("CREATE SCHEMA IF NOT EXISTS " + quote(table.schema()));
+      spark.sql("CREATE TABLE IF NOT EXISTS " + table.quoted() + " USING delta LOCATION '"
+          + location(table).replace("'", "\\'") + "'");
+    }
+    return tables;
+  }
+
+  private boolean isDeltaTable(String location) {
+    try {
+      Path log = new Path(location, "_delta_log");
+      return fileSystem().exists(log);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Checking " + location + " failed", e);
+    }
+  }
+
+  private FileSystem fileSystem() throws IOException {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    return new Path(root).getFileSystem(conf);
+  }
+
+  static String quote(String identifier) {
+    return "`" + identifier.replace("`", "``") + "`";
+  }
+}
