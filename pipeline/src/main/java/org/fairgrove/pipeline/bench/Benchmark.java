@@ -1,0 +1,138 @@
+package org.fairgrove.pipeline.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.fairgrove.pipeline.config.FairgroveConfig;
+import org.fairgrove.pipeline.config.Locations;
+import org.fairgrove.pipeline.core.Errors;
+import org.fairgrove.pipeline.core.Progress;
+
+/**
+ * Times each stage at each configured population size and writes one JSON file of results
+ * (stage, size, seconds, units/s, peak memory) to bench.out.
+ */
+public final class Benchmark {
+  private static final DateTimeFormatter FILE_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+  private Benchmark() {}
+
+  /** One stage at one size. */
+  public record Result(String stage, long persons, String unit, long units, double seconds,
+      long peakHeapBytes, long peakRssBytes) {
+    public double unitsPerSecond() {
+      return units / Math.max(seconds, 1e-9);
+    }
+  }
+
+  /** Runs the benchmark and returns the path of the JSON file written. */
+  public static Path run(SparkSession spark, FairgroveConfig config, List<BenchStage> available) {
+    List<BenchStage> stages = select(config, available);
+    List<Result> results = new ArrayList<>();
+    Instant started = Instant.now();
+    for (long persons : config.bench.sizes()) {
+      Path work = Path.of(config.bench.workDir(), "persons-" + persons);
+      deleteRecursively(work);
+      FairgroveConfig sized = config.with(List.of(
+          "synth.persons=" + persons,
+          "synth.out=" + work.resolve("sources"),
+          "lakehouse.root=" + work.resolve("lakehouse"),
+          "reports.dir=" + work.resolve("reports")));
+      for (BenchStage stage : stages) {
+        Progress.info("bench: %s at %s persons", stage.name(), Progress.count(persons));
+        System.gc();
+        MemoryProbe.reset();
+        long start = System.nanoTime();
+        long units = stage.run(spark, sized);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Result result = new Result(stage.name(), persons, stage.unit(), units, seconds,
+            MemoryProbe.peakHeapBytes(), MemoryProbe.peakRssBytes());
+        Progress.info("bench: %s at %s persons: %.1f s, %s %s/s", stage.name(),
+            Progress.count(persons), seconds, Progress.count(Math.round(result.unitsPerSecond())),
+            stage.unit());
+        results.add(result);
+      }
+      deleteRecursively(work);
+    }
+    return write(config, started, results);
+  }
+
+  private static List<BenchStage> select(FairgroveConfig config, List<BenchStage> available) {
+    List<String> wanted = config.bench.stages();
+    if (wanted.isEmpty()) {
+      return available;
+    }
+    List<String> names = available.stream().map(BenchStage::name).toList();
+    for (String name : wanted) {
+      if (!names.contains(name)) {
+        throw Errors.invalidConfigValue("bench.stages", "--stages or bench.stages",
+            "'" + name + "' is not a stage that exists.", "a list drawn from " + names);
+      }
+    }
+    return available.stream().filter(s -> wanted.contains(s.name())).toList();
+  }
+
+  private static Path write(FairgroveConfig config, Instant started, List<Result> results) {
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode root = json.createObjectNode();
+    root.put("started", started.toString());
+    ObjectNode machine = root.putObject("machine");
+    machine.put("cores", Runtime.getRuntime().availableProcessors());
+    machine.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+    machine.put("java", System.getProperty("java.version"));
+    machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    machine.put("spark", org.apache.spark.package$.MODULE$.SPARK_VERSION());
+    machine.put("jvm_args", String.join(" ",
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .filter(a -> a.startsWith("-Xm")).toList()));
+    ArrayNode rows = root.putArray("results");
+    for (Result r : results) {
+      ObjectNode row = rows.addObject();
+      row.put("stage", r.stage());
+      row.put("persons", r.persons());
+      row.put("unit", r.unit());
+      row.put("units", r.units());
+      row.put("seconds", Math.round(r.seconds() * 1000) / 1000.0);
+      row.put("units_per_second", Math.round(r.unitsPerSecond()));
+      row.put("peak_heap_bytes", r.peakHeapBytes());
+      row.put("peak_rss_bytes", r.peakRssBytes());
+    }
+    Path out = Path.of(Locations.resolve(config.bench.out()))
+        .resolve("bench-" + FILE_TIME.format(started) + ".json");
+    try {
+      Files.createDirectories(out.getParent());
+      json.writeValue(out.toFile(), root);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Writing benchmark results to " + out + " failed", e);
+    }
+    return out;
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Clearing benchmark work folder " + dir + " failed", e);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package org.fairgrove.pipeline.query;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.fairgrove.pipeline.core.Errors;
+import org.fairgrove.pipeline.lakehouse.Lakehouse;
+
+/**
+ * Runs Spark SQL against the lakehouse, every Delta table registered as schema.table, and prints
+ * the result. CSV and JSON stream the result a partition at a time, so large results never have to
+ * fit on the driver; the table format shows at most {@code limit} rows.
+ */
+public final class SqlQuery {
+  /** How results are printed. */
+  public enum Format { TABLE, CSV, JSON }
+
+  private SqlQuery() {}
+
+  /** Returns the number of rows printed. */
+  public static long run(SparkSession spark, Lakehouse lakehouse, String sql, Format format,
+      int limit, PrintStream out) {
+    lakehouse.registerAll();
+    Dataset<Row> result;
+    try {
+      result = spark.sql(sql);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      // Scala throws the checked AnalysisException (and its ParseException) undeclared.
+      if (e instanceof AnalysisException) {
+        throw Errors.sqlFailed(firstLine(e.getMessage()));
+      }
+      throw new IllegalStateException(e);
+    }
+    return switch (format) {
+      case CSV -> printCsv(result, out);
+      case JSON -> printJson(result, out);
+      case TABLE -> printTable(result, limit, out);
+    };
+  }
+
+  private static long printCsv(Dataset<Row> result, PrintStream out) {
+    String[] columns = result.columns();
+    List<String> header = new ArrayList<>();
+    for (String column : columns) {
+      header.add(csvField(column));
+    }
+    out.println(String.join(",", header));
+    long rows = 0;
+    Iterator<Row> it = result.toLocalIterator();
+    while (it.hasNext()) {
+      Row row = it.next();
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < columns.length; i++) {
+        if (i > 0) {
+          line.append(',');
+        }
+        line.append(row.isNullAt(i) ? "" : csvField(String.valueOf(row.get(i))));
+      }
+      out.println(line);
+      rows++;
+    }
+    return rows;
+  }
+
+  /** RFC 4180: quote fields holding a delimiter, quote or line break; double inner quotes. */
+  static String csvField(String value) {
+    if (value.indexOf(',') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0
+        && value.indexOf('\r') < 0) {
+      return value;
+    }
+    return '"' + value.replace("\"", "\"\"") + '"';
+  }
+
+  /** JSON Lines: one object per row. */
+  private static long printJson(Dataset<Row> result, PrintStream out) {
+    long rows = 0;
+    Iterator<String> it = result.toJSON().toLocalIterator();
+    while (it.hasNext()) {
+      out.println(it.next());
+      rows++;
+    }
+    return rows;
+  }
+
+  private static long printTable(Dataset<Row> result, int limit, PrintStream out) {
+    List<Row> rows = result.limit(limit + 1).collectAsList();
+    boolean more = rows.size() > limit;
+    if (more) {
+      rows = rows.subList(0, limit);
+    }
+    String[] columns = result.columns();
+    out.print(TextTable.render(columns, rows));
+    out.println(rows.size() + (rows.size() == 1 ? " row" : " rows")
+        + (more ? " shown (more exist; raise --limit, or use --format csv|json for all)" : ""));
+    return rows.size();
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "(no detail)";
+    }
+    int cut = message.indexOf('\n');
+    return cut < 0 ? message : message.substring(0, cut);
+  }
+}
