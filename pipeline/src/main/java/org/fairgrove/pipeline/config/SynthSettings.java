@@ -2,8 +2,13 @@ package org.fairgrove.pipeline.config;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.fairgrove.pipeline.omop.Demographics;
 import org.fairgrove.pipeline.core.Errors;
 
 /** Keys under {@code synth}: the synthetic OMOP-shaped population. */
@@ -29,6 +34,7 @@ public record SynthSettings(
           "The simulated history must span more than two years (start " + start + ").",
           "a date at least two years after synth.start-date");
     }
+    int sites = c.intIn("synth.sites", 1, 50);
     List<Bias> biases = new ArrayList<>();
     List<ConfigReader> entries = c.objects("synth.biases");
     for (int i = 0; i < entries.size(); i++) {
@@ -42,15 +48,16 @@ public record SynthSettings(
                   + " \"race\", value = \"Black\", strength = 0.5 }.");
         }
       }
+      String attribute = checkedOneOf(b, "attribute", key, Bias.ATTRIBUTES);
       biases.add(new Bias(
           checkedOneOf(b, "kind", key, Bias.KINDS),
-          checkedOneOf(b, "attribute", key, Bias.ATTRIBUTES),
-          b.string("value"),
+          attribute,
+          checkedOneOf(b, "value", key, groups(attribute, sites)),
           b.doubleIn("strength", 0.0, 1.0)));
     }
     return new SynthSettings(
         c.longAtLeast("synth.persons", 1),
-        c.intIn("synth.sites", 1, 50),
+        sites,
         start,
         end,
         c.oneOf("synth.format", FORMATS),
@@ -59,11 +66,32 @@ public record SynthSettings(
         List.copyOf(biases));
   }
 
+  /** The group labels an attribute can take (the labels reports use). */
+  static Set<String> groups(String attribute, int sites) {
+    return switch (attribute) {
+      case "race" -> union(Demographics.RACE.values(), List.of(Demographics.RACE_OTHER));
+      case "ethnicity" -> Set.copyOf(Demographics.ETHNICITY.values());
+      case "sex" -> Set.copyOf(Demographics.SEX.values());
+      case "payer" -> Set.copyOf(Demographics.PAYERS);
+      case "age-band" -> Set.copyOf(Demographics.AGE_BAND_LABELS);
+      case "site" -> IntStream.rangeClosed(1, sites).mapToObj(i -> "S" + i)
+          .collect(Collectors.toUnmodifiableSet());
+      default -> throw new IllegalArgumentException(attribute);
+    };
+  }
+
+  private static Set<String> union(Collection<String> a, Collection<String> b) {
+    Set<String> all = new TreeSet<>(a);
+    all.addAll(b);
+    return all;
+  }
+
   private static String checkedOneOf(ConfigReader b, String field, String key, Set<String> allowed) {
     String value = b.string(field);
     if (!allowed.contains(value)) {
       throw Errors.invalidConfigValue(key + "." + field, b.origin(field),
-          "'" + value + "' is not one of " + allowed + ".", "one of " + allowed);
+          "'" + value + "' is not one of " + new TreeSet<>(allowed) + ".",
+          "one of " + new TreeSet<>(allowed));
     }
     return value;
   }

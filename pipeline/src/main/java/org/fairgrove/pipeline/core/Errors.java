@@ -84,8 +84,9 @@ public final class Errors {
 
   public static FairgroveError outputExists(String path, String key) {
     return error(
-        "The output folder " + path + " already holds data from another run.",
-        "Writing into it would mix two populations.",
+        "The output folder " + path + " holds files that Fairgrove did not write.",
+        "Fairgrove replaces only folders it wrote itself (they carry a manifest); replacing this"
+            + " one could destroy someone's data.",
         "Remove the folder, or choose another with --out or --set " + key + "=DIR.");
   }
 }

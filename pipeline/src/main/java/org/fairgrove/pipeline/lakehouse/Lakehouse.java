@@ -82,7 +82,10 @@ public final class Lakehouse {
     List<TableId> tables = tables();
     for (TableId table : tables) {
       spark.sql("CREATE SCHEMA IF NOT EXISTS " + quote(table.schema()));
-      spark.sql("CREATE TABLE IF NOT EXISTS " + table.quoted() + " USING delta LOCATION '"
+      // The entries are external (LOCATION) tables: dropping one forgets the name, never data.
+      // Re-creating makes the name point at this lakehouse even if the session knew another.
+      spark.sql("DROP TABLE IF EXISTS " + table.quoted());
+      spark.sql("CREATE TABLE " + table.quoted() + " USING delta LOCATION '"
           + location(table).replace("'", "\\'") + "'");
     }
     return tables;

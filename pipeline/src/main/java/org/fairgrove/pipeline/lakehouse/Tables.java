@@ -1,0 +1,26 @@
+package org.fairgrove.pipeline.lakehouse;
+
+/** The lakehouse tables that stages hand to each other. */
+public final class Tables {
+  private Tables() {}
+
+  public static final TableId SILVER_PERSON = TableId.of("silver", "person");
+  public static final TableId SILVER_OBSERVATION_PERIOD = TableId.of("silver", "observation_period");
+  public static final TableId SILVER_VISIT = TableId.of("silver", "visit_occurrence");
+  public static final TableId SILVER_CONDITION = TableId.of("silver", "condition_occurrence");
+  public static final TableId SILVER_DRUG = TableId.of("silver", "drug_exposure");
+  public static final TableId SILVER_PROCEDURE = TableId.of("silver", "procedure_occurrence");
+  public static final TableId SILVER_MEASUREMENT = TableId.of("silver", "measurement");
+  public static final TableId SILVER_OBSERVATION = TableId.of("silver", "observation");
+  public static final TableId SILVER_DEATH = TableId.of("silver", "death");
+  public static final TableId SILVER_PAYER_PLAN_PERIOD = TableId.of("silver", "payer_plan_period");
+
+  /** The synthetic population's ground truth; never an input to features or training. */
+  public static final TableId TRUTH_PERSON_ONSET = TableId.of("truth", "person_onset");
+  public static final TableId TRUTH_PERSON_YEAR_RISK = TableId.of("truth", "person_year_risk");
+
+  public static final TableId GOLD_COHORT = TableId.of("gold", "cohort");
+  public static final TableId GOLD_COHORT_ATTRITION = TableId.of("gold", "cohort_attrition");
+  public static final TableId GOLD_FEATURES = TableId.of("gold", "features");
+  public static final TableId GOLD_FEATURE_DICTIONARY = TableId.of("gold", "feature_dictionary");
+}

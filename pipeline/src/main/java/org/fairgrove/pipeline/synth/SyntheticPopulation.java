@@ -1,0 +1,178 @@
+package org.fairgrove.pipeline.synth;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.date_from_unix_date;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.util.LongAccumulator;
+import org.fairgrove.pipeline.config.FairgroveConfig;
+import org.fairgrove.pipeline.config.SynthSettings;
+import org.fairgrove.pipeline.core.Progress;
+import org.fairgrove.pipeline.lakehouse.Lakehouse;
+import org.fairgrove.pipeline.lakehouse.TableId;
+import org.fairgrove.pipeline.lakehouse.Tables;
+
+/**
+ * The embedded default population: OMOP CDM v5.4-shaped source tables, one folder per site
+ * ({@code synth.out/<site>/<table>/part-NNNNN.<format>}), and the ground truth as Delta tables
+ * {@code truth.person_onset} and {@code truth.person_year_risk} in the lakehouse, outside the
+ * source folder so ingest never sees it.
+ *
+ * <p>Each person is simulated independently from the seed and the person's index, so the output
+ * is the same bytes for the same settings whatever the cluster, and the work is spread evenly
+ * over partitions with nothing gathered on the driver.
+ */
+public final class SyntheticPopulation {
+  /** Bumped whenever the simulation changes what it writes, so stale populations are redone. */
+  static final String GENERATOR_VERSION = "fairgrove-synth-1";
+  private static final long PERSONS_PER_PARTITION = 25_000;
+
+  private SyntheticPopulation() {}
+
+  /** Generates the population, replacing a previous one in {@code synth.out}. */
+  public static SynthResult generate(SparkSession spark, FairgroveConfig config) {
+    long start = System.nanoTime();
+    SynthSettings synth = config.synth;
+    PopulationPlan plan = PopulationPlan.from(config);
+    SourceFolder folder = new SourceFolder(spark, synth.out());
+    folder.requireOwnedOrEmpty();
+    Progress.info("synth: %s persons, %d sites, seed %d, %s into %s",
+        Progress.count(plan.persons()), plan.sites().size(), plan.seed(), synth.format(),
+        synth.out());
+
+    Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
+    writeTruth(spark, plan, Output.TRUTH_PERSON_ONSET, lakehouse, Tables.TRUTH_PERSON_ONSET, synth);
+    writeTruth(spark, plan, Output.TRUTH_PERSON_YEAR_RISK, lakehouse,
+        Tables.TRUTH_PERSON_YEAR_RISK, synth);
+
+    String staging = folder.startStaging();
+    Map<String, Long> rows = new LinkedHashMap<>();
+    for (Output table : Output.values()) {
+      if (table.isSource()) {
+        rows.put(table.table(), writeSource(spark, plan, table, synth, folder, staging));
+      }
+    }
+    folder.writeManifest(staging, fingerprint(config), plan, synth, rows);
+    folder.publish(staging);
+    return new SynthResult(plan.persons(), rows, (System.nanoTime() - start) / 1e9, false);
+  }
+
+  /**
+   * Reuses the population already in {@code synth.out} when it was generated with the same
+   * settings and its ground truth is in the lakehouse; generates it otherwise.
+   */
+  public static SynthResult generateOrReuse(SparkSession spark, FairgroveConfig config) {
+    long start = System.nanoTime();
+    Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
+    Optional<Map<String, Long>> existing =
+        new SourceFolder(spark, config.synth.out()).manifestRows(fingerprint(config));
+    if (existing.isPresent() && lakehouse.exists(Tables.TRUTH_PERSON_ONSET)
+        && lakehouse.exists(Tables.TRUTH_PERSON_YEAR_RISK)) {
+      Progress.info("synth: reusing the identical population in %s", config.synth.out());
+      return new SynthResult(config.synth.persons(), existing.get(),
+          (System.nanoTime() - start) / 1e9, true);
+    }
+    return generate(spark, config);
+  }
+
+  private static long writeSource(SparkSession spark, PopulationPlan plan, Output table,
+      SynthSettings synth, SourceFolder folder, String staging) {
+    Progress.Stage stage = Progress.start("synth " + table.table());
+    List<PopulationPlan.Site> sites = new ArrayList<>();
+    Dataset<Long> persons = null;
+    List<Integer> partitionsPerSite = new ArrayList<>();
+    for (PopulationPlan.Site site : plan.sites()) {
+      if (site.persons() == 0) {
+        continue;
+      }
+      int partitions = partitions(site, synth);
+      Dataset<Long> range = spark.range(site.first(), site.end(), 1, partitions);
+      persons = persons == null ? range : persons.union(range);
+      sites.add(site);
+      partitionsPerSite.add(partitions);
+    }
+    LongAccumulator rows = spark.sparkContext().longAccumulator("synth." + table.table());
+    String sparkOutput = folder.sparkOutput(staging, table.table());
+    typedRows(persons, plan, table, rows).write()
+        .format(synth.format())
+        .mode(SaveMode.ErrorIfExists)
+        .option("header", "true")
+        .option("dateFormat", "yyyy-MM-dd")
+        .save(sparkOutput);
+    folder.distributeBySite(sparkOutput, staging, table.table(), sites, partitionsPerSite);
+    stage.done(rows.value());
+    return rows.value();
+  }
+
+  private static void writeTruth(SparkSession spark, PopulationPlan plan, Output table,
+      Lakehouse lakehouse, TableId target, SynthSettings synth) {
+    Progress.Stage stage = Progress.start("synth " + target);
+    int partitions = (int) Math.max(1, Math.min(100_000,
+        (plan.persons() + PERSONS_PER_PARTITION - 1) / PERSONS_PER_PARTITION));
+    if (synth.partitions() > 0) {
+      partitions = synth.partitions();
+    }
+    LongAccumulator rows = spark.sparkContext().longAccumulator("synth." + target);
+    typedRows(spark.range(0, plan.persons(), 1, partitions), plan, table, rows).write()
+        .format("delta")
+        .mode(SaveMode.Overwrite)
+        .option("overwriteSchema", "true")
+        .save(lakehouse.location(target));
+    stage.done(rows.value());
+  }
+
+  /** Simulated rows typed as the table's contract (dates travel as epoch days until here). */
+  private static Dataset<Row> typedRows(Dataset<Long> persons, PopulationPlan plan, Output table,
+      LongAccumulator rows) {
+    StructType schema = table.schema();
+    StructType simulated = new StructType();
+    List<Column> typed = new ArrayList<>();
+    for (StructField field : schema.fields()) {
+      boolean date = field.dataType().equals(DataTypes.DateType);
+      simulated = simulated.add(field.name(), date ? DataTypes.IntegerType : field.dataType(),
+          field.nullable());
+      typed.add(date ? date_from_unix_date(col(field.name())).as(field.name()) : col(field.name()));
+    }
+    return persons.mapPartitions(new GenerateRows(plan, table, rows), Encoders.row(simulated))
+        .select(typed.toArray(Column[]::new));
+  }
+
+  private static int partitions(PopulationPlan.Site site, SynthSettings synth) {
+    if (synth.partitions() > 0) {
+      return synth.partitions();
+    }
+    return (int) Math.max(1, (site.persons() + PERSONS_PER_PARTITION - 1) / PERSONS_PER_PARTITION);
+  }
+
+  /** Identifies a population by everything that decides its bytes. */
+  static String fingerprint(FairgroveConfig config) {
+    SynthSettings synth = config.synth;
+    String canonical = String.join("|", GENERATOR_VERSION, Long.toString(synth.persons()),
+        Integer.toString(synth.sites()), Long.toString(config.run.seed()),
+        synth.startDate().toString(), synth.endDate().toString(), synth.format(),
+        Integer.toString(synth.partitions()), synth.biases().toString());
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(canonical.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+}
