@@ -120,6 +120,19 @@ final class ConfigReader {
     return List.copyOf(values);
   }
 
+  List<Integer> ints(String key) {
+    List<Integer> values = new ArrayList<>();
+    for (ConfigValue item : config.getList(key)) {
+      Object raw = item.unwrapped();
+      if (!(raw instanceof Number number) || number.doubleValue() != number.intValue()) {
+        throw Errors.invalidConfigValue(key, origin(item), "'" + raw + "' is not a whole number.",
+            "a list of whole numbers, e.g. [201826]");
+      }
+      values.add(number.intValue());
+    }
+    return List.copyOf(values);
+  }
+
   List<String> strings(String key) {
     return config.getStringList(key).stream().map(String::trim).toList();
   }

@@ -29,6 +29,8 @@ public final class FairgroveConfig {
   static final String BUNDLED_DIR = "fairgrove/conf/";
   /** Profiles shipped in the jar (conf/*.conf); --conf NAME picks one. */
   public static final List<String> BUNDLED_PROFILES = List.of("local", "cluster", "nightly");
+  /** --task ID is the config layer "tasks/ID": conf/tasks/ID.conf, shipped in the jar. */
+  public static final String TASKS_PREFIX = "tasks/";
 
   private static final Pattern HOCON_LITERAL =
       Pattern.compile("^(-?\\d+(\\.\\d+)?([eE][-+]?\\d+)?|true|false|null|\\[.*]|\\{.*}|\".*\")$");
@@ -42,6 +44,7 @@ public final class FairgroveConfig {
   public final ReportSettings reports;
   public final SynthSettings synth;
   public final BenchSettings bench;
+  public final TaskSettings task;
 
   private FairgroveConfig(Config declared, Config effective) {
     this.declared = declared;
@@ -53,6 +56,7 @@ public final class FairgroveConfig {
     this.reports = ReportSettings.read(reader);
     this.synth = SynthSettings.read(reader);
     this.bench = BenchSettings.read(reader);
+    this.task = TaskSettings.read(reader);
   }
 
   /** The declared defaults alone (conf/base.conf). */
@@ -102,14 +106,22 @@ public final class FairgroveConfig {
         return ConfigFactory.parseFile(file.toFile(),
             ConfigParseOptions.defaults().setAllowMissing(false));
       }
-      if (BUNDLED_PROFILES.contains(conf)) {
+      if (BUNDLED_PROFILES.contains(conf) || isBundledTask(conf)) {
         return ConfigFactory.parseResources(BUNDLED_DIR + conf + ".conf",
             ConfigParseOptions.defaults().setAllowMissing(false));
       }
     } catch (ConfigException.Parse e) {
       throw Errors.unreadableConfig(conf, e.getMessage());
     }
+    if (conf.startsWith(TASKS_PREFIX)) {
+      throw Errors.taskNotFound(conf.substring(TASKS_PREFIX.length()));
+    }
     throw Errors.configFileNotFound(conf, BUNDLED_PROFILES);
+  }
+
+  private static boolean isBundledTask(String conf) {
+    return conf.matches("tasks/[A-Za-z0-9_-]+")
+        && FairgroveConfig.class.getClassLoader().getResource(BUNDLED_DIR + conf + ".conf") != null;
   }
 
   private static Config applySet(Config config, String set) {

@@ -49,6 +49,14 @@ public final class Errors {
             + " profile name.");
   }
 
+  public static FairgroveError taskNotFound(String task) {
+    return error(
+        "Task '" + task + "' was not found.",
+        "--task ID loads conf/tasks/ID.conf, and there is no such file.",
+        "Use a task shipped in conf/tasks/ (e.g. t2d-1y, htn-1y), or pass your own task file"
+            + " with --conf FILE.");
+  }
+
   public static FairgroveError unreadableConfig(String name, String detail) {
     return error(
         "Configuration '" + name + "' could not be parsed.",

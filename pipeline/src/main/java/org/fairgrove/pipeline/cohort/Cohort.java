@@ -1,0 +1,260 @@
+package org.fairgrove.pipeline.cohort;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.date_add;
+import static org.apache.spark.sql.functions.datediff;
+import static org.apache.spark.sql.functions.floor;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.make_date;
+import static org.apache.spark.sql.functions.max_by;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.months_between;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.year;
+
+import java.sql.Date;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.fairgrove.pipeline.config.FairgroveConfig;
+import org.fairgrove.pipeline.config.TaskSettings;
+import org.fairgrove.pipeline.core.Progress;
+import org.fairgrove.pipeline.lakehouse.Lakehouse;
+import org.fairgrove.pipeline.lakehouse.Tables;
+import org.fairgrove.pipeline.omop.Demographics;
+
+/**
+ * Builds gold.cohort for a task, in the style of OHDSI PatientLevelPrediction: index dates from
+ * the target rule, then age, prior observation, prior outcome, exclusions, deaths and time at
+ * risk, each counted for the attrition table. One row per person and index date, with the label
+ * and the slicing attributes (sex, race, ethnicity, age band, site, payer).
+ */
+public final class Cohort {
+  private static final String PRODUCED_BY = "ingest";
+
+  private Cohort() {}
+
+  /** What a cohort build wrote. */
+  public record Result(String taskId, long persons, long rows, long events,
+      List<Attrition.Step> attrition) {}
+
+  public static Result build(SparkSession spark, FairgroveConfig config) {
+    TaskSettings task = config.task;
+    String taskId = task.requireId();
+    TaskSettings.Outcome outcome = task.requireOutcome();
+    Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
+    Progress.Stage stage = Progress.start("cohort " + taskId);
+
+    Dataset<Row> candidates = candidates(lakehouse, task, outcome)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    List<Rule> rules = rules(task);
+    List<Attrition.Count> counts = count(candidates, rules);
+
+    Column eligible = lit(true);
+    for (Rule rule : rules) {
+      eligible = eligible.and(rule.passes());
+    }
+    Dataset<Row> cohort = candidates.filter(eligible).select(
+        lit(taskId).as("task_id"), col("person_id"), col("site_id"), col("index_date"),
+        col("label"), when(col("label").equalTo(1), col("first_outcome_date")).as("outcome_date"),
+        col("sex"), col("race"), col("ethnicity"), col("age"),
+        Demographics.ageBand(col("age")).as("age_band"), col("payer"),
+        Splits.assign(task.split(), config.run.seed()).as("split"));
+    cohort.write().format("delta").mode("overwrite")
+        .option("replaceWhere", "task_id = '" + taskId + "'")
+        .option("overwriteSchema", "false")
+        .partitionBy("task_id")
+        .save(lakehouse.location(Tables.GOLD_COHORT));
+
+    List<Attrition.Step> attrition =
+        Attrition.protect(counts, config.reports.smallCellThreshold());
+    writeAttrition(spark, lakehouse, taskId, attrition);
+
+    Row totals = lakehouse.read(Tables.GOLD_COHORT, "cohort")
+        .filter(col("task_id").equalTo(taskId))
+        .agg(countDistinct("person_id"), org.apache.spark.sql.functions.count(lit(1)),
+            sum("label"))
+        .first();
+    candidates.unpersist();
+    Result result = new Result(taskId, totals.getLong(0), totals.getLong(1),
+        totals.isNullAt(2) ? 0 : totals.getLong(2), attrition);
+    stage.done(result.rows());
+    return result;
+  }
+
+  /** A cohort rule: its attrition label and the condition a row must meet. */
+  record Rule(String label, Column passes) {}
+
+  static List<Rule> rules(TaskSettings task) {
+    TaskSettings.Target target = task.target();
+    TaskSettings.TimeAtRisk tar = task.timeAtRisk();
+    List<Rule> rules = new ArrayList<>();
+    rules.add(new Rule("age " + target.minAge() + "-" + target.maxAge() + " at index",
+        col("age").between(target.minAge(), target.maxAge())));
+    rules.add(new Rule("observed at index with " + target.minPriorObservationDays()
+            + "+ days prior observation",
+        col("observation_start_date").isNotNull()
+            .and(datediff(col("index_date"), col("observation_start_date"))
+                .geq(target.minPriorObservationDays()))
+            .and(col("death_date").isNull().or(col("death_date").geq(col("index_date"))))));
+    Column priorOutcome = col("first_outcome_date").lt(col("tar_start_date"));
+    if (task.exclusions().priorOutcomeLookbackDays() > 0) {
+      priorOutcome = priorOutcome.and(col("first_outcome_date")
+          .geq(date_add(col("index_date"), -task.exclusions().priorOutcomeLookbackDays())));
+    }
+    rules.add(new Rule("no outcome before time at risk",
+        coalesce(priorOutcome, lit(false)).unary_$bang()));
+    if (!task.exclusions().concepts().isEmpty()) {
+      rules.add(new Rule("no excluding condition before index",
+          coalesce(col("first_exclusion_date").lt(col("index_date")), lit(false)).unary_$bang()));
+    }
+    Column diedInTar = coalesce(col("death_date").between(col("tar_start_date"),
+        col("tar_end_date")), lit(false)).and(col("label").equalTo(0));
+    if (tar.excludeDeaths()) {
+      rules.add(new Rule("no death in time at risk without outcome", diedInTar.unary_$bang()));
+    }
+    Column observedUntil = tar.requireFull() ? col("tar_end_date") : col("tar_start_date");
+    rules.add(new Rule(tar.requireFull() ? "full time at risk observed" : "time at risk observed",
+        col("label").equalTo(1).or(diedInTar)
+            .or(col("observation_end_date").geq(observedUntil)
+                .and(col("death_date").isNull().or(col("death_date").geq(col("tar_start_date")))))));
+    return rules;
+  }
+
+  /** Candidate index rows with everything the rules and the cohort row need. */
+  static Dataset<Row> candidates(Lakehouse lakehouse, TaskSettings task,
+      TaskSettings.Outcome outcome) {
+    TaskSettings.Target target = task.target();
+    Dataset<Row> visits = lakehouse.read(Tables.SILVER_VISIT, PRODUCED_BY)
+        .filter(col("visit_concept_id").isin(target.visitConcepts().toArray()))
+        .filter(col("visit_start_date").between(Date.valueOf(target.firstIndexDate()),
+            Date.valueOf(target.lastIndexDate())));
+    Dataset<Row> index = TaskSettings.FIRST_VISIT.equals(target.indexRule())
+        ? visits.groupBy("person_id").agg(min("visit_start_date").as("index_date"))
+        : visits.groupBy(col("person_id"), year(col("visit_start_date")))
+            .agg(min("visit_start_date").as("index_date")).drop("year(visit_start_date)");
+
+    Dataset<Row> person = lakehouse.read(Tables.SILVER_PERSON, PRODUCED_BY);
+    Column birthMonth = hasColumn(person, "month_of_birth")
+        ? coalesce(col("month_of_birth"), lit(7)) : lit(7);
+    Dataset<Row> persons = person.select(col("person_id"), col("site_id"),
+        make_date(col("year_of_birth"), birthMonth, lit(1)).as("birth_date"),
+        Demographics.sex(col("gender_concept_id")).as("sex"),
+        Demographics.race(col("race_concept_id")).as("race"),
+        Demographics.ethnicity(col("ethnicity_concept_id")).as("ethnicity"));
+
+    Dataset<Row> rows = index.join(persons, "person_id")
+        .withColumn("age", floor(months_between(col("index_date"), col("birth_date")).divide(12))
+            .cast(DataTypes.IntegerType));
+
+    Dataset<Row> periods = lakehouse.read(Tables.SILVER_OBSERVATION_PERIOD, PRODUCED_BY)
+        .select(col("person_id").as("op_person_id"), col("observation_period_start_date"),
+            col("observation_period_end_date"));
+    rows = rows.join(periods, col("person_id").equalTo(col("op_person_id"))
+            .and(col("index_date").between(col("observation_period_start_date"),
+                col("observation_period_end_date"))), "left")
+        .withColumnRenamed("observation_period_start_date", "observation_start_date")
+        .withColumnRenamed("observation_period_end_date", "observation_end_date")
+        .drop("op_person_id");
+
+    Dataset<Row> conditions = lakehouse.read(Tables.SILVER_CONDITION, PRODUCED_BY);
+    rows = rows.join(firstDate(conditions, OutcomeMatch.matches(outcome), "first_outcome_date"),
+        "person_id", "left");
+    if (!task.exclusions().concepts().isEmpty()) {
+      rows = rows.join(firstDate(conditions,
+          col("condition_concept_id").isin(task.exclusions().concepts().toArray()),
+          "first_exclusion_date"), "person_id", "left");
+    }
+    if (lakehouse.exists(Tables.SILVER_DEATH)) {
+      rows = rows.join(lakehouse.read(Tables.SILVER_DEATH, PRODUCED_BY).groupBy("person_id")
+          .agg(min("death_date").as("death_date")), "person_id", "left");
+    } else {
+      rows = rows.withColumn("death_date", lit(null).cast(DataTypes.DateType));
+    }
+    rows = rows
+        .withColumn("tar_start_date", date_add(col("index_date"), task.timeAtRisk().startDay()))
+        .withColumn("tar_end_date", date_add(col("index_date"), task.timeAtRisk().endDay()))
+        .withColumn("label", when(col("first_outcome_date").between(col("tar_start_date"),
+            col("tar_end_date")), 1).otherwise(0));
+    return withPayer(lakehouse, rows);
+  }
+
+  /** The payer whose plan covers the index date (the latest starting, if several). */
+  private static Dataset<Row> withPayer(Lakehouse lakehouse, Dataset<Row> rows) {
+    if (!lakehouse.exists(Tables.SILVER_PAYER_PLAN_PERIOD)) {
+      return rows.withColumn("payer", lit(null).cast(DataTypes.StringType));
+    }
+    Dataset<Row> plans = lakehouse.read(Tables.SILVER_PAYER_PLAN_PERIOD, PRODUCED_BY)
+        .select(col("person_id").as("pp_person_id"), col("payer_plan_period_start_date"),
+            col("payer_plan_period_end_date"), col("payer_source_value"));
+    Dataset<Row> payerAtIndex = rows.select("person_id", "index_date")
+        .join(plans, col("person_id").equalTo(col("pp_person_id"))
+            .and(col("index_date").between(col("payer_plan_period_start_date"),
+                col("payer_plan_period_end_date"))))
+        .groupBy("person_id", "index_date")
+        .agg(max_by(col("payer_source_value"), col("payer_plan_period_start_date")).as("payer"));
+    return rows.join(payerAtIndex, new String[] {"person_id", "index_date"}, "left");
+  }
+
+  private static Dataset<Row> firstDate(Dataset<Row> conditions, Column match, String name) {
+    return conditions.filter(match).groupBy("person_id")
+        .agg(min("condition_start_date").as(name));
+  }
+
+  private static boolean hasColumn(Dataset<Row> table, String column) {
+    return List.of(table.columns()).contains(column);
+  }
+
+  /** Persons and rows remaining after each rule, all in one aggregation. */
+  private static List<Attrition.Count> count(Dataset<Row> candidates, List<Rule> rules) {
+    List<Column> aggregates = new ArrayList<>();
+    aggregates.add(countDistinct(col("person_id")));
+    aggregates.add(org.apache.spark.sql.functions.count(lit(1)));
+    Column passed = lit(true);
+    for (Rule rule : rules) {
+      passed = passed.and(rule.passes());
+      aggregates.add(countDistinct(when(passed, col("person_id"))));
+      aggregates.add(sum(when(passed, 1).otherwise(0)));
+    }
+    Row row = candidates.agg(aggregates.get(0),
+        aggregates.subList(1, aggregates.size()).toArray(new Column[0])).first();
+    List<Attrition.Count> counts = new ArrayList<>();
+    counts.add(new Attrition.Count("qualifying index visit", row.getLong(0), row.getLong(1)));
+    for (int i = 0; i < rules.size(); i++) {
+      long rows = row.isNullAt(3 + 2 * i) ? 0 : row.getLong(3 + 2 * i);
+      counts.add(new Attrition.Count(rules.get(i).label(), row.getLong(2 + 2 * i), rows));
+    }
+    return counts;
+  }
+
+  private static void writeAttrition(SparkSession spark, Lakehouse lakehouse, String taskId,
+      List<Attrition.Step> steps) {
+    StructType schema = new StructType()
+        .add("task_id", DataTypes.StringType, false)
+        .add("step", DataTypes.IntegerType, false)
+        .add("rule", DataTypes.StringType, false)
+        .add("persons_remaining", DataTypes.LongType)
+        .add("rows_remaining", DataTypes.LongType)
+        .add("persons_removed", DataTypes.LongType)
+        .add("rows_removed", DataTypes.LongType)
+        .add("suppressed", DataTypes.BooleanType, false);
+    List<Row> rows = steps.stream().map(s -> RowFactory.create(taskId, s.step(), s.rule(),
+        s.personsRemaining(), s.rowsRemaining(), s.personsRemoved(), s.rowsRemoved(),
+        s.suppressed())).toList();
+    spark.createDataFrame(rows, schema).withColumn("built_at", current_timestamp())
+        .write().format("delta").mode("overwrite")
+        .option("replaceWhere", "task_id = '" + taskId + "'")
+        .save(lakehouse.location(Tables.GOLD_COHORT_ATTRITION));
+  }
+}
