@@ -25,13 +25,18 @@ final class CommonOptions {
       + " own log lines, stack traces on errors.")
   boolean verbose;
 
-  /** The effective configuration, with the command's own option values applied last. */
-  FairgroveConfig config(List<String> commandSets) {
-    List<String> profiles = confs;
+  /**
+   * The effective configuration: profiles, then the command's own config layers (a task), then
+   * --set, then the command's own option values.
+   */
+  FairgroveConfig config(List<String> commandConfs, List<String> commandSets) {
+    List<String> profiles = new ArrayList<>(confs);
     if (profiles.isEmpty() && System.getenv(CONF_ENV) != null
         && !System.getenv(CONF_ENV).isBlank()) {
-      profiles = Arrays.stream(System.getenv(CONF_ENV).split(",")).map(String::trim).toList();
+      profiles = new ArrayList<>(
+          Arrays.stream(System.getenv(CONF_ENV).split(",")).map(String::trim).toList());
     }
+    profiles.addAll(commandConfs);
     List<String> all = new ArrayList<>(sets);
     all.addAll(commandSets);
     return FairgroveConfig.load(profiles, all);

@@ -13,12 +13,17 @@ import picocli.CommandLine.Option;
 final class ConfigCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
+  @Option(names = "--task", paramLabel = "ID", description = "Include a task's settings"
+      + " (conf/tasks/ID.conf).")
+  String task;
+
   @Option(names = "--render", description = "Print the effective configuration as HOCON instead.")
   boolean render;
 
   @Override
   public Integer call() {
-    FairgroveConfig config = common.config(List.of());
+    FairgroveConfig config = common.config(
+        task == null ? List.of() : List.of(FairgroveConfig.TASKS_PREFIX + task), List.of());
     if (render) {
       System.out.println(config.render());
       return 0;

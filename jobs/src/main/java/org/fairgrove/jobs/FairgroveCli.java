@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
     description = "Train clinical risk models on whole populations and prove they are fair"
         + " before anyone uses them.",
     subcommands = {
-        DemoCommand.class, SynthCommand.class, SqlCommand.class, BenchCommand.class,
+        DemoCommand.class, SynthCommand.class, CohortCommand.class, FeaturesCommand.class,
+        SqlCommand.class, BenchCommand.class,
         ConfigCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Run 'fairgrove COMMAND --help' for a command's options."})
 public final class FairgroveCli implements Runnable {

@@ -16,12 +16,17 @@ abstract class SparkCommand implements Callable<Integer> {
     return List.of();
   }
 
+  /** The command's own config layers, applied after the profiles (e.g. a task). */
+  List<String> configLayers() {
+    return List.of();
+  }
+
   abstract int run(SparkSession spark, FairgroveConfig config) throws Exception;
 
   @Override
   public Integer call() throws Exception {
     Logging.configure(common.verbose);
-    FairgroveConfig config = common.config(overrides());
+    FairgroveConfig config = common.config(configLayers(), overrides());
     // Stop only a session this command started (a caller's session, e.g. in tests, stays up).
     boolean started = SparkSession.getDefaultSession().isEmpty();
     SparkSession spark = SparkSessions.create(config);

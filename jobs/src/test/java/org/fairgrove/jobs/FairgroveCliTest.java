@@ -116,4 +116,16 @@ class FairgroveCliTest {
     assertThat(run.err()).contains("error: The SQL query failed.", "TABLE_OR_VIEW_NOT_FOUND",
         "SHOW TABLES IN silver");
   }
+
+  @Test
+  void taskOptionLoadsTheShippedTaskAndNamesAMissingOne() {
+    CliRun shown = CliRun.of("config", "--task", "t2d-1y");
+    assertThat(shown.exitCode()).isZero();
+    assertThat(shown.out()).contains("task.id = \"t2d-1y\"")
+        .contains("task.outcome.concepts = [201826]");
+    CliRun missing = CliRun.of("cohort", "--task", "no-such-task");
+    assertThat(missing.exitCode()).isEqualTo(FairgroveCli.USER_ERROR);
+    assertThat(missing.err()).contains("Task 'no-such-task' was not found.")
+        .contains("t2d-1y");
+  }
 }

@@ -1,5 +1,7 @@
 package org.fairgrove.pipeline.cohort;
 
+import static org.fairgrove.pipeline.core.SmallCells.small;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -78,10 +80,5 @@ public final class Attrition {
   private static boolean safeRemoval(Count before, Count after, int threshold) {
     return !small(before.persons() - after.persons(), threshold)
         && !small(before.rows() - after.rows(), threshold);
-  }
-
-  /** A count from 1 to threshold-1: never shown. */
-  static boolean small(long count, int threshold) {
-    return count > 0 && count < threshold;
   }
 }

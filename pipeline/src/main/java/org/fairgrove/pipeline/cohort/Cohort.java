@@ -19,6 +19,7 @@ import static org.apache.spark.sql.functions.year;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -30,6 +31,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.config.TaskSettings;
 import org.fairgrove.pipeline.core.Progress;
+import org.fairgrove.pipeline.core.SmallCells;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Tables;
 import org.fairgrove.pipeline.omop.Demographics;
@@ -47,7 +49,28 @@ public final class Cohort {
 
   /** What a cohort build wrote. */
   public record Result(String taskId, long persons, long rows, long events,
-      List<Attrition.Step> attrition) {}
+      List<Attrition.Step> attrition) {
+    /** Totals and the attrition table as a person reads them, small counts suppressed. */
+    public String summary(int threshold) {
+      StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+          "Cohort %s: %s persons, %s rows, %s events%n", taskId,
+          SmallCells.show(persons, threshold), SmallCells.show(rows, threshold),
+          SmallCells.show(events, threshold)));
+      out.append(String.format(Locale.ROOT, "  %-4s %-62s %12s %12s %12s %12s%n", "step", "rule",
+          "persons", "rows", "-persons", "-rows"));
+      for (Attrition.Step step : attrition) {
+        out.append(String.format(Locale.ROOT, "  %-4d %-62s %12s %12s %12s %12s%n", step.step(),
+            step.rule(), shown(step.personsRemaining()), shown(step.rowsRemaining()),
+            shown(step.personsRemoved()), shown(step.rowsRemoved())));
+      }
+      out.append("Tables: gold.cohort, gold.cohort_attrition\n");
+      return out.toString();
+    }
+
+    private static String shown(Long count) {
+      return count == null ? "suppressed" : Progress.count(count);
+    }
+  }
 
   public static Result build(SparkSession spark, FairgroveConfig config) {
     TaskSettings task = config.task;

@@ -304,13 +304,20 @@ public final class FairgroveConfig {
   public List<KeyDescription> describeKeys() {
     List<KeyDescription> out = new ArrayList<>();
     leaves(declared).forEach((key, declaration) -> {
-      ConfigValue value = effective.getValue(key);
+      ConfigValue value = valueOrNull(key);
       String help = String.join(" ", declaration.origin().comments().stream()
           .map(String::trim).toList());
       out.add(new KeyDescription(key, value.render(ConfigRenderOptions.concise()),
           ConfigReader.origin(value), help));
     });
     return out;
+  }
+
+  /** The value at a path, including an explicit null (which getValue refuses). */
+  private ConfigValue valueOrNull(String key) {
+    int dot = key.lastIndexOf('.');
+    ConfigObject parent = dot < 0 ? effective.root() : effective.getObject(key.substring(0, dot));
+    return parent.get(dot < 0 ? key : key.substring(dot + 1));
   }
 
   /** The effective configuration as sorted, compact HOCON (for logs, hashes and the registry). */

@@ -97,4 +97,14 @@ public final class Errors {
             + " one could destroy someone's data.",
         "Remove the folder, or choose another with --out or --set " + key + "=DIR.");
   }
+
+  public static FairgroveError noTrainingRows(String task) {
+    return error(
+        "Task '" + task + "' has no training rows in gold.cohort.",
+        "Features are chosen on training rows only; the cohort is empty or every row is held out"
+            + " (test, validation, temporal or external).",
+        "Build the cohort first with `fairgrove cohort --task " + task + "`, and check"
+            + " task.split and the target rules against `fairgrove sql \"SELECT * FROM"
+            + " gold.cohort_attrition\"`.");
+  }
 }

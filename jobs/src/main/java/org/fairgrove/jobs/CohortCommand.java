@@ -1,0 +1,18 @@
+package org.fairgrove.jobs;
+
+import org.apache.spark.sql.SparkSession;
+import org.fairgrove.pipeline.cohort.Cohort;
+import org.fairgrove.pipeline.config.FairgroveConfig;
+import picocli.CommandLine.Command;
+
+@Command(name = "cohort", mixinStandardHelpOptions = true,
+    description = "Build gold.cohort for a task from silver: index dates, labels, time at risk,"
+        + " slicing attributes and split; print and write the attrition table"
+        + " (gold.cohort_attrition, small counts suppressed).")
+final class CohortCommand extends TaskCommand {
+  @Override
+  int run(SparkSession spark, FairgroveConfig config) {
+    System.out.print(Cohort.build(spark, config).summary(config.reports.smallCellThreshold()));
+    return 0;
+  }
+}
