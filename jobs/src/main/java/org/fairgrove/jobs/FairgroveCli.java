@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         + " before anyone uses them.",
     subcommands = {
         DemoCommand.class, SynthCommand.class, CohortCommand.class, FeaturesCommand.class,
+        TrainCommand.class, ModelsCommand.class, PromoteCommand.class, ScoreCommand.class,
         SqlCommand.class, BenchCommand.class,
         ConfigCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Run 'fairgrove COMMAND --help' for a command's options."})

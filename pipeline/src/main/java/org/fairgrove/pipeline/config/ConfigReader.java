@@ -133,6 +133,10 @@ final class ConfigReader {
     return List.copyOf(values);
   }
 
+  List<Double> doubles(String key) {
+    return config.getDoubleList(key).stream().toList();
+  }
+
   List<String> strings(String key) {
     return config.getStringList(key).stream().map(String::trim).toList();
   }

@@ -8,7 +8,7 @@ import org.fairgrove.pipeline.core.Errors;
 /** Keys under {@code task}: the prediction task (target cohort, outcome, time at risk, features). */
 public record TaskSettings(
     String id, String description, Target target, Outcome outcome, TimeAtRisk timeAtRisk,
-    Exclusions exclusions, Split split, Features features) {
+    Exclusions exclusions, Split split, Features features, Train train) {
 
   public static final String FIRST_VISIT_EACH_YEAR = "first-visit-each-year";
   public static final String FIRST_VISIT = "first-visit";
@@ -34,6 +34,13 @@ public record TaskSettings(
    */
   public record Split(double testFraction, double validationFraction, LocalDate temporalCutoff,
       List<String> externalSites) {}
+
+  /** How the model is trained. */
+  public record Train(String engine, int rounds, int earlyStoppingRounds, boolean classWeighting,
+      int searchTrials, List<Integer> maxDepth, List<Double> learningRate,
+      List<Double> minChildWeight, boolean recalibrate, int topContributions) {
+    public static final List<String> ENGINES = List.of("xgboost", "mllib-gbt");
+  }
 
   /** How features are built. */
   public record Features(List<Integer> windowsDays, boolean allPrior, int endDay,
@@ -107,7 +114,28 @@ public record TaskSettings(
             c.bool("task.features.all-prior"), endDay, domains,
             c.intIn("task.features.min-persons", 1, Integer.MAX_VALUE),
             c.intIn("task.features.top-k-per-domain", 1, 100_000),
-            c.bool("task.features.protected-attributes-as-inputs")));
+            c.bool("task.features.protected-attributes-as-inputs")),
+        new Train(
+            c.oneOf("task.train.engine", Set.copyOf(Train.ENGINES)),
+            c.intIn("task.train.rounds", 1, 100_000),
+            c.intIn("task.train.early-stopping-rounds", 0, 100_000),
+            c.bool("task.train.class-weighting"),
+            c.intIn("task.train.search.trials", 1, 1000),
+            nonEmpty(c, "task.train.search.max-depth", c.ints("task.train.search.max-depth")),
+            nonEmpty(c, "task.train.search.learning-rate",
+                c.doubles("task.train.search.learning-rate")),
+            nonEmpty(c, "task.train.search.min-child-weight",
+                c.doubles("task.train.search.min-child-weight")),
+            c.bool("task.train.recalibrate"),
+            c.intIn("task.train.top-contributions", 0, 100)));
+  }
+
+  private static <T> List<T> nonEmpty(ConfigReader c, String key, List<T> values) {
+    if (values.isEmpty()) {
+      throw Errors.invalidConfigValue(key, c.origin(key), "The search grid is empty.",
+          "at least one value, e.g. [4]");
+    }
+    return values;
   }
 
   /** The task id, or a clear error naming how to choose a task. */

@@ -107,4 +107,47 @@ public final class Errors {
             + " task.split and the target rules against `fairgrove sql \"SELECT * FROM"
             + " gold.cohort_attrition\"`.");
   }
+
+  public static FairgroveError modelNotFound(String modelId) {
+    return error(
+        "Model '" + modelId + "' is not in the registry.",
+        "Models are registered by `fairgrove train`; the id may be mistyped or from another"
+            + " lakehouse.",
+        "List the registered models with `fairgrove models`.");
+  }
+
+  public static FairgroveError noChampion(String task) {
+    return error(
+        "Task '" + task + "' has no champion model.",
+        "Scoring without --model-id uses the task's champion, and none has been promoted.",
+        "Promote a model with `fairgrove promote MODEL_ID` (see `fairgrove models`), or pass"
+            + " --model-id.");
+  }
+
+  public static FairgroveError splitWithoutClass(String task, String split, String missing) {
+    return error(
+        "The " + split + " split of task '" + task + "' has no " + missing + ".",
+        "A model cannot be trained or early-stopped on a split with only one class.",
+        "Use a larger population, or widen the target or time at risk in the task, then rebuild"
+            + " `fairgrove cohort` and `fairgrove features`.");
+  }
+
+  public static FairgroveError mixedFeatureDictionary(String task) {
+    return error(
+        "gold.features for task '" + task + "' mixes rows built with different feature"
+            + " dictionaries.",
+        "A model's input slots must mean the same thing on every row.",
+        "Rebuild the features with `fairgrove features --task " + task + "`.");
+  }
+
+  public static FairgroveError wrongFeatureDictionary(String modelId, String expected,
+      String found) {
+    return error(
+        "Model '" + modelId + "' was trained on feature dictionary " + expected
+            + ", but gold.features now has " + found + ".",
+        "The features were rebuilt since the model was trained, so its input slots no longer"
+            + " line up.",
+        "Train a new model on the current features (`fairgrove train`), or rebuild the features"
+            + " the model was trained on.");
+  }
 }

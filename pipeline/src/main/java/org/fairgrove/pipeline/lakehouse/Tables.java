@@ -23,4 +23,9 @@ public final class Tables {
   public static final TableId GOLD_COHORT_ATTRITION = TableId.of("gold", "cohort_attrition");
   public static final TableId GOLD_FEATURES = TableId.of("gold", "features");
   public static final TableId GOLD_FEATURE_DICTIONARY = TableId.of("gold", "feature_dictionary");
+
+  public static final TableId GOLD_PREDICTIONS = TableId.of("gold", "predictions");
+  public static final TableId REGISTRY_MODELS = TableId.of("registry", "models");
+  public static final TableId REGISTRY_FEATURE_IMPORTANCE =
+      TableId.of("registry", "feature_importance");
 }

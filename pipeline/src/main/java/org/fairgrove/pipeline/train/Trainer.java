@@ -1,0 +1,238 @@
+package org.fairgrove.pipeline.train;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.delta.tables.DeltaTable;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.fairgrove.pipeline.cohort.Splits;
+import org.fairgrove.pipeline.config.FairgroveConfig;
+import org.fairgrove.pipeline.config.TaskSettings;
+import org.fairgrove.pipeline.core.Errors;
+import org.fairgrove.pipeline.core.Progress;
+import org.fairgrove.pipeline.features.Features;
+import org.fairgrove.pipeline.lakehouse.Lakehouse;
+import org.fairgrove.pipeline.lakehouse.TableId;
+import org.fairgrove.pipeline.lakehouse.Tables;
+
+/**
+ * Trains a task's model on gold.features: a seeded search over the configured grid (each trial
+ * trained on the training split and scored on the validation split), optional recalibration,
+ * AUROC on every split, then the model files, its feature importance and a registry row.
+ */
+public final class Trainer {
+  private static final List<TableId> INPUTS =
+      List.of(Tables.GOLD_COHORT, Tables.GOLD_FEATURES, Tables.GOLD_FEATURE_DICTIONARY);
+
+  private Trainer() {}
+
+  /** What a training run produced. */
+  public record Result(String modelId, String engine, Map<String, Double> auroc, int rounds,
+      Engine.Trial chosen, double seconds) {}
+
+  public static Result train(SparkSession spark, FairgroveConfig config) {
+    long start = System.nanoTime();
+    TaskSettings task = config.task;
+    String taskId = task.requireId();
+    TaskSettings.Train settings = task.train();
+    Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
+    Engine engine = Engine.named(settings.engine());
+    Progress.Stage stage = Progress.start("train " + taskId + " (" + engine.name() + ")");
+
+    Dataset<Row> rows = lakehouse.read(Tables.GOLD_FEATURES, "fairgrove features --task " + taskId)
+        .filter(col("task_id").equalTo(taskId))
+        .select("person_id", "index_date", "split", "label", Features.FEATURES_COLUMN,
+            Features.DICTIONARY_HASH_COLUMN)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    String dictionaryHash = singleDictionary(rows, taskId);
+    Map<String, long[]> classCounts = classCounts(rows);
+    for (String split : List.of(Splits.TRAIN, Splits.VALIDATION)) {
+      long[] counts = classCounts.getOrDefault(split, new long[2]);
+      if (counts[1] == 0 || counts[0] == 0) {
+        throw Errors.splitWithoutClass(taskId, split, counts[1] == 0 ? "events" : "non-events");
+      }
+    }
+    long[] training = classCounts.get(Splits.TRAIN);
+    double positiveWeight = settings.classWeighting() ? (double) training[0] / training[1] : 1.0;
+    Dataset<Row> train = rows.filter(col("split").equalTo(Splits.TRAIN));
+    Dataset<Row> validation = rows.filter(col("split").equalTo(Splits.VALIDATION));
+
+    long seed = config.run.seed();
+    ObjectMapper json = new ObjectMapper();
+    ArrayNode trace = json.createArrayNode();
+    Engine.Model best = null;
+    Engine.Trial chosen = null;
+    double bestAuroc = Double.NEGATIVE_INFINITY;
+    for (Engine.Trial trial : trials(settings, seed)) {
+      Engine.Model model = engine.fit(train, validation, trial, settings, positiveWeight, seed);
+      double auroc = auroc(model.predict(validation, false));
+      trace.add(json.createObjectNode().put("max_depth", trial.maxDepth())
+          .put("learning_rate", trial.learningRate())
+          .put("min_child_weight", trial.minChildWeight())
+          .put("rounds", model.rounds()).put("validation_auroc", auroc));
+      Progress.info("train trial depth %d, rate %.3g, min child %.3g: validation AUROC %.4f"
+          + " (%d trees)", trial.maxDepth(), trial.learningRate(), trial.minChildWeight(), auroc,
+          model.rounds());
+      if (auroc > bestAuroc) {
+        bestAuroc = auroc;
+        best = model;
+        chosen = trial;
+      }
+    }
+
+    Recalibration recalibration = settings.recalibrate()
+        ? Recalibration.fit(best.predict(validation, false)) : null;
+    Dataset<Row> scored = Scoring.risk(best.predict(rows, false), recalibration)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Map<String, Double> aurocBySplit = new LinkedHashMap<>();
+    for (String split : List.of(Splits.TRAIN, Splits.VALIDATION, Splits.TEST, Splits.TEMPORAL,
+        Splits.EXTERNAL)) {
+      long[] counts = classCounts.getOrDefault(split, new long[2]);
+      if (counts[0] > 0 && counts[1] > 0) {
+        aurocBySplit.put(split, auroc(scored.filter(col("split").equalTo(split))));
+      }
+    }
+    scored.unpersist();
+
+    ObjectNode params = json.createObjectNode().put("engine", engine.name())
+        .put("max_depth", chosen.maxDepth()).put("learning_rate", chosen.learningRate())
+        .put("min_child_weight", chosen.minChildWeight()).put("rounds", best.rounds())
+        .put("max_rounds", settings.rounds())
+        .put("early_stopping_rounds", settings.earlyStoppingRounds())
+        .put("positive_weight", positiveWeight);
+    ObjectNode metrics = json.createObjectNode();
+    ObjectNode aurocNode = metrics.putObject("auroc");
+    aurocBySplit.forEach(aurocNode::put);
+    String inputVersions = inputVersions(spark, lakehouse, json);
+    String configHash = sha256(config.render());
+    String codeVersion = codeVersion();
+    String modelId = taskId + "-" + engine.name() + "-"
+        + sha256(String.join("|", configHash, inputVersions, codeVersion, engine.name()))
+            .substring(0, 12);
+
+    Registry registry = new Registry(spark, lakehouse);
+    String path = registry.modelPath(modelId);
+    best.save(path);
+    writeImportance(spark, lakehouse, modelId, taskId, best.gainBySlot());
+    double seconds = (System.nanoTime() - start) / 1e9;
+    registry.register(new Registry.Entry(modelId, taskId, engine.name(), Registry.CANDIDATE,
+        params.toString(), trace.toString(),
+        recalibration == null ? null : recalibration.toJson(), dictionaryHash, inputVersions,
+        codeVersion, configHash, seed, metrics.toString(), seconds, path));
+    rows.unpersist();
+    stage.done(training[0] + training[1]);
+    return new Result(modelId, engine.name(), aurocBySplit, best.rounds(), chosen, seconds);
+  }
+
+  /** The configured number of distinct grid points, drawn in a seeded order. */
+  static List<Engine.Trial> trials(TaskSettings.Train settings, long seed) {
+    List<Engine.Trial> grid = new ArrayList<>();
+    for (int depth : settings.maxDepth()) {
+      for (double rate : settings.learningRate()) {
+        for (double minChild : settings.minChildWeight()) {
+          grid.add(new Engine.Trial(depth, rate, minChild));
+        }
+      }
+    }
+    Collections.shuffle(grid, new Random(seed));
+    return grid.subList(0, Math.min(settings.searchTrials(), grid.size()));
+  }
+
+  /** Exact AUROC of (label, risk) rows; no binning. */
+  static double auroc(Dataset<Row> scored) {
+    return new BinaryClassificationEvaluator().setLabelCol("label").setRawPredictionCol("risk")
+        .setMetricName("areaUnderROC").setNumBins(0)
+        .evaluate(scored.withColumn("label", col("label").cast("double")));
+  }
+
+  private static String singleDictionary(Dataset<Row> rows, String taskId) {
+    List<Row> hashes = rows.select(Features.DICTIONARY_HASH_COLUMN).distinct().limit(2)
+        .collectAsList();
+    if (hashes.isEmpty()) {
+      throw Errors.noTrainingRows(taskId);
+    }
+    if (hashes.size() > 1) {
+      throw Errors.mixedFeatureDictionary(taskId);
+    }
+    return hashes.get(0).getString(0);
+  }
+
+  /** Non-events and events per split. */
+  private static Map<String, long[]> classCounts(Dataset<Row> rows) {
+    Map<String, long[]> counts = new HashMap<>();
+    for (Row row : rows.groupBy("split").agg(count(lit(1)), sum("label")).collectAsList()) {
+      long events = row.isNullAt(2) ? 0 : row.getLong(2);
+      counts.put(row.getString(0), new long[] {row.getLong(1) - events, events});
+    }
+    return counts;
+  }
+
+  private static String inputVersions(SparkSession spark, Lakehouse lakehouse,
+      ObjectMapper json) {
+    ObjectNode versions = json.createObjectNode();
+    for (TableId table : INPUTS) {
+      long version = DeltaTable.forPath(spark, lakehouse.location(table)).history(1)
+          .select("version").first().getLong(0);
+      versions.put(table.toString(), version);
+    }
+    return versions.toString();
+  }
+
+  private static void writeImportance(SparkSession spark, Lakehouse lakehouse, String modelId,
+      String taskId, Map<Integer, Double> gain) {
+    Map<Integer, String> names = new HashMap<>();
+    lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY, "fairgrove features")
+        .filter(col("task_id").equalTo(taskId)).select("slot", "name").collectAsList()
+        .forEach(row -> names.put(row.getInt(0), row.getString(1)));
+    double total = gain.values().stream().mapToDouble(Double::doubleValue).sum();
+    List<Row> rows = new ArrayList<>();
+    gain.forEach((slot, value) -> rows.add(RowFactory.create(modelId, slot,
+        names.getOrDefault(slot, "slot_" + slot), value, total > 0 ? value / total : 0.0)));
+    StructType schema = new StructType()
+        .add("model_id", DataTypes.StringType, false)
+        .add("slot", DataTypes.IntegerType, false)
+        .add("feature", DataTypes.StringType, false)
+        .add("gain", DataTypes.DoubleType, false)
+        .add("share", DataTypes.DoubleType, false);
+    spark.createDataFrame(rows, schema).write().format("delta").mode("overwrite")
+        .option("replaceWhere", "model_id = '" + modelId + "'")
+        .save(lakehouse.location(Tables.REGISTRY_FEATURE_IMPORTANCE));
+  }
+
+  private static String codeVersion() {
+    String version = Trainer.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+}

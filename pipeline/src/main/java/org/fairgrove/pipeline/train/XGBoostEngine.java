@@ -1,0 +1,141 @@
+package org.fairgrove.pipeline.train;
+
+import static org.apache.spark.ml.functions.vector_to_array;
+import static org.apache.spark.sql.functions.col;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+import ml.dmlc.xgboost4j.java.XGBoostError;
+import ml.dmlc.xgboost4j.scala.Booster;
+import ml.dmlc.xgboost4j.scala.XGBoost;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.fairgrove.pipeline.config.TaskSettings;
+import scala.Option;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * XGBoost4J-Spark: hist trees, NaN as missing (XGBoost learns where missing values go), early
+ * stopping on the validation split. One worker keeps training bit-for-bit reproducible.
+ */
+final class XGBoostEngine implements Engine {
+  private static final String CONTRIBUTIONS = "contributions";
+  private static final String BOOSTER_FILE = "booster.ubj";
+
+  @Override
+  public String name() {
+    return "xgboost";
+  }
+
+  @Override
+  public Model fit(Dataset<Row> train, Dataset<Row> validation, Trial trial,
+      TaskSettings.Train settings, double positiveWeight, long seed) {
+    XGBoostClassifier classifier = new XGBoostClassifier();
+    classifier.setFeaturesCol("features");
+    classifier.setLabelCol("label");
+    classifier.setObjective("binary:logistic");
+    classifier.setTreeMethod("hist");
+    classifier.setMissing(Float.NaN);
+    classifier.setNumWorkers(1);
+    classifier.setNumRound(settings.rounds());
+    classifier.setMaxDepth(trial.maxDepth());
+    classifier.setEta(trial.learningRate());
+    classifier.setMinChildWeight(trial.minChildWeight());
+    classifier.setScalePosWeight(positiveWeight);
+    classifier.setEvalMetric("auc");
+    classifier.setSeed(seed);
+    if (settings.earlyStoppingRounds() > 0 && validation != null) {
+      classifier.setNumEarlyStoppingRounds(settings.earlyStoppingRounds());
+      classifier.setEvalDataset(validation);
+    }
+    return new Fitted(classifier.fit(train));
+  }
+
+  /**
+   * Reads the booster saved by {@link Fitted#save}. (MLlib persistence of XGBoost models is
+   * broken on Spark 4.1: xgboost4j-spark 3.1.1 was built against json4s 3.x, Spark ships 4.x,
+   * and writing the model's param metadata fails with NoSuchMethodError. The booster in
+   * XGBoost's own UBJSON format is the whole model.)
+   */
+  @Override
+  public Model load(String path) {
+    Path file = new Path(path, BOOSTER_FILE);
+    try (InputStream in = file.getFileSystem(hadoopConf()).open(file)) {
+      Booster booster = XGBoost.loadModel(in);
+      XGBoostClassificationModel model =
+          new XGBoostClassificationModel("xgboost-" + path.hashCode(), 2, booster, Option.empty());
+      model.setFeaturesCol("features");
+      model.setMissing(Float.NaN);
+      return new Fitted(model);
+    } catch (IOException | XGBoostError e) {
+      throw new UncheckedIOException(new IOException("Loading the model from " + path
+          + " failed", e));
+    }
+  }
+
+  private static Configuration hadoopConf() {
+    return org.apache.spark.sql.SparkSession.active().sparkContext().hadoopConfiguration();
+  }
+
+  private record Fitted(XGBoostClassificationModel model) implements Model {
+    @Override
+    public Dataset<Row> predict(Dataset<Row> rows, boolean withContributions) {
+      XGBoostClassificationModel copy = model.copy(model.extractParamMap());
+      if (withContributions) {
+        copy.setContribPredictionCol(CONTRIBUTIONS);
+      }
+      Dataset<Row> scored = copy.transform(rows)
+          .withColumn("risk", vector_to_array(col("probability"), "float64").getItem(1))
+          .drop("probability", "rawPrediction", "prediction");
+      return withContributions
+          ? scored.withColumn(CONTRIBUTIONS, vector_to_array(col(CONTRIBUTIONS), "float64"))
+          : scored;
+    }
+
+    @Override
+    public void save(String path) {
+      Path file = new Path(path, BOOSTER_FILE);
+      try {
+        FileSystem fs = file.getFileSystem(hadoopConf());
+        fs.delete(new Path(path), true);
+        try (OutputStream out = fs.create(file, true)) {
+          out.write(model.nativeBooster().toByteArray("ubj"));
+        }
+      } catch (IOException | XGBoostError e) {
+        throw new UncheckedIOException(new IOException("Saving the model to " + path
+            + " failed", e));
+      }
+    }
+
+    @Override
+    public Map<Integer, Double> gainBySlot() {
+      Map<Integer, Double> gain = new HashMap<>();
+      try {
+        // Named f0..fN-1 so each key gives back its slot (a null name list crashes the JNI call).
+        String[] names = java.util.stream.IntStream
+            .range(0, (int) model.nativeBooster().getNumFeature())
+            .mapToObj(slot -> "f" + slot).toArray(String[]::new);
+        CollectionConverters.asJava(model.nativeBooster().getScore(names, "total_gain"))
+            .forEach((feature, value) ->
+                gain.put(Integer.parseInt(feature.substring(1)), (Double) value));
+      } catch (XGBoostError e) {
+        throw new IllegalStateException("Reading feature importance from XGBoost failed", e);
+      }
+      return gain;
+    }
+
+    @Override
+    public int rounds() {
+      return (int) model.nativeBooster().getNumBoostedRound();
+    }
+  }
+}
