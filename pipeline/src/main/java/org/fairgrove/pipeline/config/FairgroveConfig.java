@@ -42,6 +42,7 @@ public final class FairgroveConfig {
   public final ReportSettings reports;
   public final SynthSettings synth;
   public final BenchSettings bench;
+  public final GovernanceSettings governance;
 
   private FairgroveConfig(Config declared, Config effective) {
     this.declared = declared;
@@ -53,6 +54,7 @@ public final class FairgroveConfig {
     this.reports = ReportSettings.read(reader);
     this.synth = SynthSettings.read(reader);
     this.bench = BenchSettings.read(reader);
+    this.governance = GovernanceSettings.read(reader);
   }
 
   /** The declared defaults alone (conf/base.conf). */
