@@ -26,6 +26,8 @@ final class Policy {
   private static final Set<Measure> PARITY = Set.of(Measure.DEMOGRAPHIC_PARITY,
       Measure.EQUAL_OPPORTUNITY, Measure.PREDICTIVE_PARITY, Measure.EQUALIZED_ODDS);
 
+  private static final double MAX_AUROC_FOR_POWER = 0.99;
+
   private Policy() {}
 
   static List<SliceVerdict> verdicts(Map<SliceKey, SliceResult> slices,
@@ -82,7 +84,8 @@ final class Policy {
    * variance from Hanley and McNeil (1982) at the reference's AUROC A (the overall AUROC if the
    * reference has none): V = [A(1-A) + (P-1)(Q1-A^2) + (N-1)(Q2-A^2)] / (P N), Q1 = A/(2-A),
    * Q2 = 2A^2/(1+A). An approximation (it assumes the gap is small against A); infinite for a
-   * slice without events or non-events.
+   * slice without events or non-events. A is capped at 0.99: at 1 the formula's variance is 0,
+   * and a perfectly separating reference must not make every gap look detectable.
    */
   static double minimumDetectableAurocGap(SliceResult slice, SliceResult reference,
       SliceResult overall) {
@@ -90,6 +93,7 @@ final class Policy {
     if (!Double.isFinite(a)) {
       return Double.NaN;
     }
+    a = Math.min(a, MAX_AUROC_FOR_POWER);
     double variance = hanleyMcNeilVariance(a, slice.counts().events(), slice.counts().nonEvents())
         + hanleyMcNeilVariance(a, reference.counts().events(), reference.counts().nonEvents());
     return (Stats.Z_975 + Stats.Z_80) * Math.sqrt(variance);
