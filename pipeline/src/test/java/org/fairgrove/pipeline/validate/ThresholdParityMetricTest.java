@@ -8,8 +8,9 @@ import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.testing.SparkTestSession;
 import org.fairgrove.pipeline.validate.Fixtures.Prediction;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * </pre>
  */
 @ExtendWith(SparkTestSession.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ThresholdParityMetricTest {
   private final SparkSession spark;
   private ValidationResult result;
@@ -32,7 +34,7 @@ class ThresholdParityMetricTest {
     this.spark = spark;
   }
 
-  @BeforeEach
+  @BeforeAll
   void validate() {
     List<Prediction> rows = new ArrayList<>();
     rows.addAll(Fixtures.group("A", new double[] {0.9, 0.7, 0.6, 0.4},
