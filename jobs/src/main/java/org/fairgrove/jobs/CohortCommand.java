@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 final class CohortCommand extends TaskCommand {
   @Override
   int run(SparkSession spark, FairgroveConfig config) {
-    System.out.print(Cohort.build(spark, config).summary(config.reports.smallCellThreshold()));
+    System.out.print(Cohort.build(spark, config).summary(config.governance.smallCellThreshold()));
     return 0;
   }
 }

@@ -101,7 +101,7 @@ public final class Cohort {
         .save(lakehouse.location(Tables.GOLD_COHORT));
 
     List<Attrition.Step> attrition =
-        Attrition.protect(counts, config.reports.smallCellThreshold());
+        Attrition.protect(counts, config.governance.smallCellThreshold());
     writeAttrition(spark, lakehouse, taskId, attrition);
 
     Row totals = lakehouse.read(Tables.GOLD_COHORT, "cohort")

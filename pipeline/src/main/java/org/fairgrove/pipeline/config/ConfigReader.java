@@ -133,8 +133,24 @@ final class ConfigReader {
     return List.copyOf(values);
   }
 
-  List<Double> doubles(String key) {
-    return config.getDoubleList(key).stream().toList();
+  /** A non-empty list of numbers, each within min..max. */
+  List<Double> doublesIn(String key, double min, double max) {
+    List<Double> values = new ArrayList<>();
+    for (ConfigValue item : config.getList(key)) {
+      Object raw = item.unwrapped();
+      if (!(raw instanceof Number number) || !(number.doubleValue() >= min
+          && number.doubleValue() <= max)) {
+        throw Errors.invalidConfigValue(key, origin(item),
+            "'" + raw + "' is not a number from " + min + " to " + max + ".",
+            "a list of numbers from " + min + " to " + max + ", e.g. [0.1, 0.2]");
+      }
+      values.add(number.doubleValue());
+    }
+    if (values.isEmpty()) {
+      throw Errors.invalidConfigValue(key, origin(key), "The list is empty.",
+          "a list of at least one number from " + min + " to " + max);
+    }
+    return List.copyOf(values);
   }
 
   List<String> strings(String key) {

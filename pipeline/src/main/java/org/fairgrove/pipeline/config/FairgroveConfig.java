@@ -45,6 +45,7 @@ public final class FairgroveConfig {
   public final SynthSettings synth;
   public final BenchSettings bench;
   public final TaskSettings task;
+  public final GovernanceSettings governance;
 
   private FairgroveConfig(Config declared, Config effective) {
     this.declared = declared;
@@ -57,6 +58,7 @@ public final class FairgroveConfig {
     this.synth = SynthSettings.read(reader);
     this.bench = BenchSettings.read(reader);
     this.task = TaskSettings.read(reader);
+    this.governance = GovernanceSettings.read(reader);
   }
 
   /** The declared defaults alone (conf/base.conf). */

@@ -122,15 +122,13 @@ public record TaskSettings(
             c.bool("task.train.class-weighting"),
             c.intIn("task.train.search.trials", 1, 1000),
             nonEmpty(c, "task.train.search.max-depth", c.ints("task.train.search.max-depth")),
-            nonEmpty(c, "task.train.search.learning-rate",
-                c.doubles("task.train.search.learning-rate")),
-            nonEmpty(c, "task.train.search.min-child-weight",
-                c.doubles("task.train.search.min-child-weight")),
+            c.doublesIn("task.train.search.learning-rate", 1e-6, 1.0),
+            c.doublesIn("task.train.search.min-child-weight", 0.0, 1e6),
             c.bool("task.train.recalibrate"),
             c.intIn("task.train.top-contributions", 0, 100)));
   }
 
-  private static <T> List<T> nonEmpty(ConfigReader c, String key, List<T> values) {
+  private static List<Integer> nonEmpty(ConfigReader c, String key, List<Integer> values) {
     if (values.isEmpty()) {
       throw Errors.invalidConfigValue(key, c.origin(key), "The search grid is empty.",
           "at least one value, e.g. [4]");

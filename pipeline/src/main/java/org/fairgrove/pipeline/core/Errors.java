@@ -150,4 +150,38 @@ public final class Errors {
         "Train a new model on the current features (`fairgrove train`), or rebuild the features"
             + " the model was trained on.");
   }
+
+  // ---- validation ----
+
+  public static FairgroveError predictionColumnMissing(String column, Collection<String> present) {
+    return error(
+        "The predictions have no column '" + column + "'.",
+        "Validation reads label (0/1), risk (0..1), a row key and every attribute in"
+            + " governance.attributes; the predictions have " + present + ".",
+        "Add the column to the predictions, or remove the attribute from governance.attributes.");
+  }
+
+  public static FairgroveError invalidPredictions(long rows) {
+    return error(
+        rows + " prediction rows have a label other than 0/1 or a risk outside 0..1 (or null).",
+        "Validation metrics are defined for binary outcomes and probabilities.",
+        "Fix the scoring step that wrote the predictions; risks must be probabilities.");
+  }
+
+  public static FairgroveError noPredictions() {
+    return error(
+        "There are no predictions to validate.",
+        "The predictions table given to validation is empty.",
+        "Score the held-out rows first and check the filter that selects them.");
+  }
+
+  public static FairgroveError referenceGroupMissing(String attribute, String group,
+      Collection<String> groups) {
+    return error(
+        "The reference group '" + group + "' of '" + attribute + "' does not occur in the"
+            + " predictions.",
+        "governance.reference-groups names it, but the groups present are " + groups + ".",
+        "Set governance.reference-groups.\"" + attribute + "\" to one of the groups present, or"
+            + " remove it to use the largest group.");
+  }
 }

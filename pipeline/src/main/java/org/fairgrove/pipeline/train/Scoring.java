@@ -73,18 +73,9 @@ public final class Scoring {
         .filter(col("recency").equalTo(1))
         .select("task_id", "person_id", "index_date", Features.FEATURES_COLUMN,
             Features.DICTIONARY_HASH_COLUMN);
-    List<Row> hashes = latest.select(Features.DICTIONARY_HASH_COLUMN).distinct().limit(2)
-        .collectAsList();
-    if (hashes.size() == 1 && !hashes.get(0).getString(0).equals(entry.dictionaryHash())) {
-      throw Errors.wrongFeatureDictionary(entry.modelId(), entry.dictionaryHash(),
-          hashes.get(0).getString(0));
-    }
-
-    Engine engine = Engine.named(entry.engine());
     int topK = config.task.train().topContributions();
     boolean explain = topK > 0 && entry.engine().equals("xgboost");
-    Dataset<Row> predicted = risk(engine.load(entry.modelPath()).predict(latest, explain),
-        Recalibration.fromJson(entry.recalibration()));
+    Dataset<Row> predicted = predict(entry, latest, explain);
     predicted = predicted.withColumn("top_features", explain
         ? topFeatures(featureNames(lakehouse, entry.taskId()), topK).apply(col("contributions"))
         : lit(null).cast("array<string>"));
@@ -115,6 +106,27 @@ public final class Scoring {
     long rows = written.count();
     stage.done(rows);
     return new Result(entry.modelId(), rows, fhirOut);
+  }
+
+  /**
+   * A registered model's risk (recalibrated when the model was) for feature rows of its task:
+   * the rows with a {@code risk} column added.
+   */
+  public static Dataset<Row> predict(Registry.Entry model, Dataset<Row> featureRows) {
+    return predict(model, featureRows, false);
+  }
+
+  private static Dataset<Row> predict(Registry.Entry model, Dataset<Row> featureRows,
+      boolean withContributions) {
+    for (Row hash : featureRows.select(Features.DICTIONARY_HASH_COLUMN).distinct().limit(2)
+        .collectAsList()) {
+      if (!hash.getString(0).equals(model.dictionaryHash())) {
+        throw Errors.wrongFeatureDictionary(model.modelId(), model.dictionaryHash(),
+            hash.getString(0));
+      }
+    }
+    return risk(Engine.named(model.engine()).load(model.modelPath())
+        .predict(featureRows, withContributions), Recalibration.fromJson(model.recalibration()));
   }
 
   private static String[] featureNames(Lakehouse lakehouse, String taskId) {

@@ -132,7 +132,7 @@ class CohortTest {
 
   @Test
   void attritionCountsEachRuleInOrder() {
-    Cohort.Result result = Cohort.build(spark, config.with(List.of("reports.small-cell-threshold=1")));
+    Cohort.Result result = Cohort.build(spark, config.with(List.of("governance.small-cell-threshold=1")));
     assertThat(result.attrition()).extracting(s -> s.rule() + ": " + s.personsRemaining() + "/"
         + s.rowsRemaining()).containsExactly(
             "qualifying index visit: 7/11",

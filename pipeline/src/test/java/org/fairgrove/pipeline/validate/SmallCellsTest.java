@@ -1,0 +1,94 @@
+package org.fairgrove.pipeline.validate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.fairgrove.pipeline.validate.SmallCells.CellCounts;
+import org.junit.jupiter.api.Test;
+
+class SmallCellsTest {
+  private static final int THRESHOLD = 11;
+
+  private static CellCounts cells(long n, long events, long tp, long fp) {
+    return new CellCounts(n, events, Map.of(0.5, new long[] {tp, fp, events - tp,
+        n - events - fp}));
+  }
+
+  private static List<MetricRow> rows(Map<SliceKey, CellCounts> cells) {
+    List<MetricRow> rows = new ArrayList<>();
+    cells.forEach((k, c) -> {
+      rows.add(MetricRow.of(k, "n", null, c.n()));
+      rows.add(MetricRow.of(k, "prevalence", null, (double) c.events() / c.n()));
+      rows.add(MetricRow.of(k, "sensitivity", 0.5, 0.5));
+    });
+    return rows;
+  }
+
+  private static boolean hidden(List<MetricRow> rows, String attribute, String group,
+      String metric) {
+    return rows.stream().filter(r -> r.attribute().equals(attribute) && r.group().equals(group)
+        && r.metric().equals(metric)).allMatch(MetricRow::suppressed);
+  }
+
+  @Test
+  void smallCountsTheirComplementsAndLoneMarginMembersAreWithheld() {
+    Map<SliceKey, CellCounts> cells = new TreeMap<>();
+    cells.put(SliceKey.OVERALL_SLICE, cells(300, 100, 60, 40));
+    // M has 8 events: withheld. F alone would then give M back (overall - F): withheld too.
+    cells.put(new SliceKey("sex", "F"), cells(200, 92, 55, 35));
+    cells.put(new SliceKey("sex", "M"), cells(100, 8, 5, 5));
+    // Two small groups in one margin need no complement; the large one stays visible.
+    cells.put(new SliceKey("payer", "Medicaid"), cells(5, 2, 1, 1));
+    cells.put(new SliceKey("payer", "Uninsured"), cells(9, 3, 2, 1));
+    cells.put(new SliceKey("payer", "Commercial"), cells(286, 95, 57, 38));
+    // A complement: 95 events of 100 is fine, 95 of 100 with 5 non-events is not.
+    cells.put(new SliceKey("site", "S1"), cells(100, 95, 60, 4));
+    cells.put(new SliceKey("site", "S2"), cells(100, 3, 2, 20));
+    cells.put(new SliceKey("site", "S3"), cells(100, 2, 1, 16));
+
+    List<MetricRow> out = SmallCells.suppress(rows(cells), cells, THRESHOLD);
+    assertThat(hidden(out, "sex", "M", "prevalence")).isTrue();
+    assertThat(hidden(out, "sex", "F", "n")).isTrue();
+    assertThat(hidden(out, "payer", "Medicaid", "n")).isTrue();
+    assertThat(hidden(out, "payer", "Uninsured", "n")).isTrue();
+    assertThat(hidden(out, "payer", "Commercial", "n")).isFalse();
+    assertThat(hidden(out, "site", "S1", "n")).isTrue();
+    assertThat(hidden(out, "overall", "all", "n")).isFalse();
+    // Every shown count is 0 or at least the threshold.
+    assertThat(out).filteredOn(r -> r.metric().equals("n") && !r.suppressed())
+        .allMatch(r -> r.value() >= THRESHOLD);
+  }
+
+  @Test
+  void aSmallConfusionCellWithholdsThatThresholdOnly() {
+    Map<SliceKey, CellCounts> cells = new TreeMap<>();
+    cells.put(SliceKey.OVERALL_SLICE, cells(400, 200, 100, 50));
+    // FP = 4 at 0.5 in A: A's rows at 0.5 go, and B's with them (B = overall - A at 0.5).
+    cells.put(new SliceKey("group", "A"), cells(200, 100, 50, 4));
+    cells.put(new SliceKey("group", "B"), cells(200, 100, 50, 46));
+    List<MetricRow> out = SmallCells.suppress(rows(cells), cells, THRESHOLD);
+    assertThat(hidden(out, "group", "A", "sensitivity")).isTrue();
+    assertThat(hidden(out, "group", "B", "sensitivity")).isTrue();
+    assertThat(hidden(out, "group", "A", "n")).isFalse();
+    assertThat(hidden(out, "overall", "all", "sensitivity")).isFalse();
+  }
+
+  @Test
+  void intersectionMarginsAreCompleted() {
+    Map<SliceKey, CellCounts> cells = new TreeMap<>();
+    cells.put(SliceKey.OVERALL_SLICE, cells(400, 200, 100, 50));
+    cells.put(new SliceKey("race x sex", "Black x F"), cells(100, 50, 25, 25));
+    cells.put(new SliceKey("race x sex", "Black x M"), cells(100, 5, 2, 20));
+    cells.put(new SliceKey("race x sex", "White x F"), cells(100, 50, 25, 25));
+    cells.put(new SliceKey("race x sex", "White x M"), cells(100, 50, 25, 25));
+    List<MetricRow> out = SmallCells.suppress(rows(cells), cells, THRESHOLD);
+    // Black x M is small; Black x F (same race) and White x M (same sex) complete the margins,
+    // then White x F completes the rest.
+    assertThat(hidden(out, "race x sex", "Black x M", "n")).isTrue();
+    assertThat(hidden(out, "race x sex", "Black x F", "n")).isTrue();
+    assertThat(hidden(out, "race x sex", "White x M", "n")).isTrue();
+  }
+}
