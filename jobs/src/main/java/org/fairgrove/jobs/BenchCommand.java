@@ -13,7 +13,12 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Time every stage that exists at several population sizes and write JSON"
         + " (stage, size, seconds, rows/s, peak memory) to bench.out.")
-final class BenchCommand extends SparkCommand {
+final class BenchCommand extends TaskCommand {
+  @Override
+  String defaultTask() {
+    return org.fairgrove.pipeline.demo.Demo.TASK;
+  }
+
   @Option(names = "--sizes", split = ",", paramLabel = "N[,N...]",
       description = "Population sizes in persons (bench.sizes), e.g. 10000,100000,1000000.")
   List<Long> sizes;

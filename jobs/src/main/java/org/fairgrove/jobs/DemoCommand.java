@@ -14,10 +14,15 @@ import picocli.CommandLine.Option;
             + " stage on it, end to end, in the working directory (./sources, ./lakehouse,"
             + " ./reports with the local profile).",
         "Re-running reuses a population generated with the same settings."})
-final class DemoCommand extends SparkCommand {
+final class DemoCommand extends TaskCommand {
   @Option(names = "--persons", paramLabel = "N", description = "Population size (synth.persons,"
       + " default 20000).")
   Long persons;
+
+  @Override
+  String defaultTask() {
+    return Demo.TASK;
+  }
 
   @Override
   List<String> overrides() {

@@ -10,8 +10,14 @@ abstract class TaskCommand extends SparkCommand {
       + " conf/tasks/ (t2d-1y, htn-1y). Omit it when --conf gives a task file of your own.")
   String task;
 
+  /** The task used when --task is not given; null: none (a task file may come with --conf). */
+  String defaultTask() {
+    return null;
+  }
+
   @Override
   List<String> configLayers() {
-    return task == null ? List.of() : List.of(FairgroveConfig.TASKS_PREFIX + task);
+    String chosen = task != null ? task : defaultTask();
+    return chosen == null ? List.of() : List.of(FairgroveConfig.TASKS_PREFIX + chosen);
   }
 }

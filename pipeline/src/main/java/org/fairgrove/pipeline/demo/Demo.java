@@ -4,18 +4,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.sql.SparkSession;
+import org.fairgrove.pipeline.cohort.Cohort;
 import org.fairgrove.pipeline.config.FairgroveConfig;
+import org.fairgrove.pipeline.core.SmallCells;
+import org.fairgrove.pipeline.features.Features;
 import org.fairgrove.pipeline.core.Progress;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.TableId;
 import org.fairgrove.pipeline.synth.SynthResult;
 import org.fairgrove.pipeline.synth.SyntheticPopulation;
+import org.fairgrove.pipeline.train.Registry;
+import org.fairgrove.pipeline.train.Scoring;
+import org.fairgrove.pipeline.train.Trainer;
 
 /**
  * The newcomer's end-to-end run on the embedded default: a generated population, then every
  * pipeline stage that exists, ending with where to look.
  */
 public final class Demo {
+  /** The task the demo (and the benchmark) runs when none is named. */
+  public static final String TASK = "t2d-1y";
+
   private Demo() {}
 
   /** What the demo did, for the closing summary. */
@@ -28,9 +37,11 @@ public final class Demo {
       out.append("Lakehouse ").append(lakehouse).append(":\n");
       tables.forEach(table -> out.append("  ").append(table).append('\n'));
       out.append("Query it, e.g.:\n");
-      out.append("  bin/fairgrove sql \"SHOW TABLES IN truth\"\n");
-      out.append("  bin/fairgrove sql \"SELECT site_id, count(*) AS persons FROM"
-          + " truth.person_onset GROUP BY site_id ORDER BY site_id\"\n");
+      out.append("  bin/fairgrove sql \"SELECT * FROM gold.cohort_attrition\"\n");
+      out.append("  bin/fairgrove models\n");
+      out.append("  bin/fairgrove sql \"SELECT sex, age_band, count(*) AS persons, avg(risk) AS"
+          + " mean_risk FROM gold.predictions p JOIN gold.cohort c USING (task_id, person_id,"
+          + " index_date) GROUP BY sex, age_band ORDER BY sex, age_band\"\n");
       return out.toString();
     }
   }
@@ -44,7 +55,29 @@ public final class Demo {
         Progress.count(population.persons()), config.synth.sites(), config.run.seed(),
         population.reused() ? "reused" : "generated", config.synth.out()));
 
+    int threshold = config.governance.smallCellThreshold();
+    Cohort.Result cohort = Cohort.build(spark, config);
+    steps.add(String.format(Locale.ROOT, "cohort      %s: %s persons, %s rows, %s events",
+        cohort.taskId(), SmallCells.show(cohort.persons(), threshold),
+        SmallCells.show(cohort.rows(), threshold), SmallCells.show(cohort.events(), threshold)));
+
+    Features.Result features = Features.build(spark, config);
+    steps.add(String.format(Locale.ROOT, "features    %s rows x %s slots from %s events",
+        Progress.count(features.rows()), Progress.count(features.slots()),
+        Progress.count(features.events())));
+
+    Trainer.Result model = Trainer.train(spark, config);
+    steps.add(String.format(Locale.ROOT, "train       %s: AUROC %s", model.modelId(),
+        model.auroc().entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.3f",
+            e.getKey(), e.getValue())).collect(java.util.stream.Collectors.joining(", "))));
+
     Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
+    new Registry(spark, lakehouse).promote(model.modelId());
+    Scoring.Result scored = Scoring.score(spark, config, config.task.target().lastIndexDate(),
+        null, null);
+    steps.add(String.format(Locale.ROOT, "score       %s persons as of %s -> gold.predictions",
+        Progress.count(scored.rows()), config.task.target().lastIndexDate()));
+
     return new Result(steps, lakehouse.tables(), lakehouse.root(),
         (System.nanoTime() - start) / 1e9);
   }

@@ -49,7 +49,7 @@ public final class Features {
   private Features() {}
 
   /** What a features build wrote. */
-  public record Result(String taskId, long rows, int slots, String dictionaryHash) {}
+  public record Result(String taskId, long rows, int slots, long events, String dictionaryHash) {}
 
   public static Result build(SparkSession spark, FairgroveConfig config) {
     TaskSettings task = config.task;
@@ -108,7 +108,8 @@ public final class Features {
     writeDictionary(spark, lakehouse, taskId, layout, hash, written);
     long rows = written.count();
     stage.done(rows);
-    return new Result(taskId, rows, layout.size(), hash);
+    // Counting a Delta table reads only its metadata; this is the number of events considered.
+    return new Result(taskId, rows, layout.size(), events.count(), hash);
   }
 
   /**
