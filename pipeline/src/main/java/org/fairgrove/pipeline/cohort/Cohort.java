@@ -94,11 +94,7 @@ public final class Cohort {
         col("sex"), col("race"), col("ethnicity"), col("age"),
         Demographics.ageBand(col("age")).as("age_band"), col("payer"),
         Splits.assign(task.split(), config.run.seed()).as("split"));
-    cohort.write().format("delta").mode("overwrite")
-        .option("replaceWhere", "task_id = '" + taskId + "'")
-        .option("overwriteSchema", "false")
-        .partitionBy("task_id")
-        .save(lakehouse.location(Tables.GOLD_COHORT));
+    lakehouse.replaceTask(cohort, Tables.GOLD_COHORT, taskId);
 
     List<Attrition.Step> attrition =
         Attrition.protect(counts, config.governance.smallCellThreshold());
@@ -275,9 +271,7 @@ public final class Cohort {
     List<Row> rows = steps.stream().map(s -> RowFactory.create(taskId, s.step(), s.rule(),
         s.personsRemaining(), s.rowsRemaining(), s.personsRemoved(), s.rowsRemoved(),
         s.suppressed())).toList();
-    spark.createDataFrame(rows, schema).withColumn("built_at", current_timestamp())
-        .write().format("delta").mode("overwrite")
-        .option("replaceWhere", "task_id = '" + taskId + "'")
-        .save(lakehouse.location(Tables.GOLD_COHORT_ATTRITION));
+    lakehouse.replaceTask(spark.createDataFrame(rows, schema)
+        .withColumn("built_at", current_timestamp()), Tables.GOLD_COHORT_ATTRITION, taskId);
   }
 }

@@ -1,14 +1,11 @@
 package org.fairgrove.pipeline.features;
 
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.fairgrove.pipeline.core.Hashing;
 import org.fairgrove.pipeline.omop.Demographics;
 
 /**
@@ -110,15 +107,9 @@ final class FeatureLayout implements Serializable {
 
   /** Identifies the layout: models check they are given the features they were trained on. */
   String hash() {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      for (Slot slot : slots) {
-        digest.update((slot.name() + "\n").getBytes(StandardCharsets.UTF_8));
-      }
-      return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
+    StringBuilder names = new StringBuilder();
+    slots.forEach(slot -> names.append(slot.name()).append('\n'));
+    return Hashing.sha256(names.toString()).substring(0, 16);
   }
 
   private void add(String name, String domain, String window, Integer conceptId,

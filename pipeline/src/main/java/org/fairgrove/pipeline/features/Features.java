@@ -97,11 +97,7 @@ public final class Features {
         .cogroup(cohortRows.groupByKey(byPerson, Encoders.LONG()),
             new PersonFeatures(layout, settings.endDay(), hash, cohortColumns, output.size()),
             Encoders.row(output));
-    features.write().format("delta").mode("overwrite")
-        .option("replaceWhere", "task_id = '" + taskId + "'")
-        .option("overwriteSchema", "false")
-        .partitionBy("task_id")
-        .save(lakehouse.location(Tables.GOLD_FEATURES));
+    lakehouse.replaceTask(features, Tables.GOLD_FEATURES, taskId);
 
     Dataset<Row> written = lakehouse.read(Tables.GOLD_FEATURES, "fairgrove features")
         .filter(col("task_id").equalTo(taskId));
@@ -179,9 +175,8 @@ public final class Features {
         .add("coverage", DataTypes.DoubleType, false)
         .add(DICTIONARY_HASH_COLUMN, DataTypes.StringType, false)
         .add("protected_attributes_as_inputs", DataTypes.BooleanType, false);
-    spark.createDataFrame(rows, schema).write().format("delta").mode("overwrite")
-        .option("replaceWhere", "task_id = '" + taskId + "'")
-        .save(lakehouse.location(Tables.GOLD_FEATURE_DICTIONARY));
+    lakehouse.replaceTask(spark.createDataFrame(rows, schema), Tables.GOLD_FEATURE_DICTIONARY,
+        taskId);
   }
 
   /** Per partition, how many rows have a (non-NaN) value in each slot. */

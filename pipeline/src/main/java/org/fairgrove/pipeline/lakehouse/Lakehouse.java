@@ -108,4 +108,15 @@ public final class Lakehouse {
   static String quote(String identifier) {
     return "`" + identifier.replace("`", "``") + "`";
   }
+
+  /**
+   * Replaces one task's rows of a table in a single Delta transaction (other tasks' rows stay);
+   * creates the table, partitioned by task_id, on first write.
+   */
+  public void replaceTask(Dataset<Row> rows, TableId table, String taskId) {
+    rows.write().format("delta").mode("overwrite")
+        .option("replaceWhere", "task_id = '" + taskId.replace("'", "''") + "'")
+        .partitionBy("task_id")
+        .save(location(table));
+  }
 }

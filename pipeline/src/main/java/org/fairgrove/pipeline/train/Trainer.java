@@ -9,13 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.delta.tables.DeltaTable;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +28,7 @@ import org.fairgrove.pipeline.cohort.Splits;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.config.TaskSettings;
 import org.fairgrove.pipeline.core.Errors;
+import org.fairgrove.pipeline.core.Hashing;
 import org.fairgrove.pipeline.core.Progress;
 import org.fairgrove.pipeline.features.Features;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
@@ -127,10 +124,10 @@ public final class Trainer {
     ObjectNode aurocNode = metrics.putObject("auroc");
     aurocBySplit.forEach(aurocNode::put);
     String inputVersions = inputVersions(spark, lakehouse, json);
-    String configHash = sha256(config.render());
+    String configHash = Hashing.sha256(config.render());
     String codeVersion = codeVersion();
     String modelId = taskId + "-" + engine.name() + "-"
-        + sha256(String.join("|", configHash, inputVersions, codeVersion, engine.name()))
+        + Hashing.sha256(String.join("|", configHash, inputVersions, codeVersion, engine.name()))
             .substring(0, 12);
 
     Registry registry = new Registry(spark, lakehouse);
@@ -225,14 +222,5 @@ public final class Trainer {
   private static String codeVersion() {
     String version = Trainer.class.getPackage().getImplementationVersion();
     return version == null ? "dev" : version;
-  }
-
-  static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
   }
 }
