@@ -42,6 +42,8 @@ public final class FairgroveConfig {
   public final ReportSettings reports;
   public final SynthSettings synth;
   public final BenchSettings bench;
+  public final IngestSettings ingest;
+  public final DeidSettings deid;
 
   private FairgroveConfig(Config declared, Config effective) {
     this.declared = declared;
@@ -53,6 +55,8 @@ public final class FairgroveConfig {
     this.reports = ReportSettings.read(reader);
     this.synth = SynthSettings.read(reader);
     this.bench = BenchSettings.read(reader);
+    this.ingest = IngestSettings.read(reader);
+    this.deid = DeidSettings.read(reader);
   }
 
   /** The declared defaults alone (conf/base.conf). */

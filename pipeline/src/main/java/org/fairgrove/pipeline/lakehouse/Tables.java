@@ -23,4 +23,21 @@ public final class Tables {
   public static final TableId GOLD_COHORT_ATTRITION = TableId.of("gold", "cohort_attrition");
   public static final TableId GOLD_FEATURES = TableId.of("gold", "features");
   public static final TableId GOLD_FEATURE_DICTIONARY = TableId.of("gold", "feature_dictionary");
+
+  /** Landed source rows as strings, one table per OMOP source table: bronze.TABLE. */
+  public static TableId bronze(String table) {
+    return TableId.of("bronze", table);
+  }
+
+  /** The silver table of an OMOP table: silver.TABLE. */
+  public static TableId silver(String table) {
+    return TableId.of("silver", table);
+  }
+
+  /** Rows ingest could not conform: batch, table, file, row position, reason, column names. */
+  public static final TableId OPS_QUARANTINE = TableId.of("ops", "quarantine");
+  /** One row per batch and table: rows read = accepted + quarantined + duplicates. */
+  public static final TableId OPS_INGEST_LOG = TableId.of("ops", "ingest_log");
+  /** Data quality check results per batch, table and check (OHDSI DQD style). */
+  public static final TableId OPS_DQ_RESULTS = TableId.of("ops", "dq_results");
 }
