@@ -249,7 +249,8 @@ final class SourceBatch {
       try {
         columns = Arrays.stream(spark.read().parquet(candidate.path.toString()).schema()
             .fieldNames()).map(c -> c.toLowerCase(Locale.ROOT)).toList();
-      } catch (RuntimeException e) {
+      } catch (Exception e) {
+        // Spark reports a bad footer as a (Scala-thrown, checked) SparkException.
         throw Errors.unreadableSourceFile(candidate.relativePath,
             "It is not a readable Parquet file (" + e.getClass().getSimpleName() + ").",
             "Check that the file was written completely as Parquet, then ingest the batch again.");
