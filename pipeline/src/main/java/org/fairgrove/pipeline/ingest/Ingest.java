@@ -26,11 +26,13 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.fairgrove.pipeline.config.FairgroveConfig;
+import org.fairgrove.pipeline.config.Locations;
 import org.fairgrove.pipeline.core.Errors;
 import org.fairgrove.pipeline.core.Progress;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.TableId;
 import org.fairgrove.pipeline.lakehouse.Tables;
+import org.fairgrove.pipeline.synth.SyntheticPopulation;
 
 /**
  * Ingest of one batch: source files land in bronze as strings, pass the de-identification guard
@@ -69,18 +71,31 @@ public final class Ingest {
     SourceBatch batch = SourceBatch.open(spark, request);
     Progress.info("ingest: batch %s, %d tables", batch.batchId, batch.filesByTable.size());
     OpsTables ops = new OpsTables(spark, new Lakehouse(spark, config.lakehouse.root()));
-    if (!config.ingest.force()) {
-      Optional<IngestSummary> done = ops.logged(batch.batchId, seconds(start));
-      if (done.isPresent()) {
-        Progress.info("ingest: batch %s is in the ingest log already; nothing to do",
-            batch.batchId);
-        return done.get();
-      }
+    Optional<IngestSummary> done = ops.logged(batch.batchId, seconds(start));
+    if (done.isPresent() && !config.ingest.force()) {
+      Progress.info("ingest: batch %s is in the ingest log already; nothing to do",
+          batch.batchId);
+      return done.get();
     }
-    return new Ingest(spark, config, batch, key).ingest(ops, start);
+    return new Ingest(spark, config, batch, key).ingest(ops, start, done.isPresent());
   }
 
-  private IngestSummary ingest(OpsTables ops, long start) {
+  /**
+   * Ingests every site folder of the synthetic population (synth.out/&lt;site&gt;) in the format
+   * it was written in.
+   */
+  public static List<IngestSummary> syntheticPopulation(SparkSession spark,
+      FairgroveConfig config) {
+    List<IngestSummary> summaries = new ArrayList<>();
+    for (String site : SyntheticPopulation.siteIds(config)) {
+      summaries.add(run(spark, config, new IngestRequest("omop-" + config.synth.format(),
+          Locations.child(config.synth.out(), site), site)));
+    }
+    return summaries;
+  }
+
+  /** @param logged the log has the batch already (a forced re-run): it keeps that record */
+  private IngestSummary ingest(OpsTables ops, long start, boolean logged) {
     String batchId = batch.batchId;
     String siteId = batch.request.siteId();
     DataQuality quality = new DataQuality(config);
@@ -158,8 +173,10 @@ public final class Ingest {
               0, 0, 0, List.of(), 0));
           continue;
         }
+        Progress.Stage stage = Progress.start("ingest merge " + table.table());
         SilverTables.Merged merged = silver.merge(table,
             SilverTables.silverColumns(table, accepted(classifiedByTable.get(table))));
+        stage.done(merged.inserted() + merged.updated());
         tables.add(new IngestSummary.TableCounts(before.table(), before.status(),
             before.rowsRead(), before.rowsAccepted(), before.rowsQuarantined(),
             before.rowsDuplicate(), merged.inserted(), merged.updated(), before.columnsDropped(),
@@ -167,7 +184,9 @@ public final class Ingest {
       }
       tables.addAll(unknown);
       // Written last: a batch in the log is complete.
-      ops.writeLog(batchId, siteId, batch.request.sourceFormat(), tables);
+      if (!logged) {
+        ops.writeLog(batchId, siteId, batch.request.sourceFormat(), tables);
+      }
       List<IngestSummary.Flag> flags = results.stream().filter(r -> !r.passed())
           .map(r -> new IngestSummary.Flag(r.table(), r.check(), r.severity(), r.rowsFailed(),
               r.rowsChecked()))

@@ -1,7 +1,6 @@
 package org.fairgrove.pipeline.ingest;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.min;
 
 import io.delta.tables.DeltaTable;
 import java.sql.Timestamp;
@@ -72,14 +71,7 @@ final class OpsTables {
 
   void writeLog(String batchId, String siteId, String sourceFormat,
       List<IngestSummary.TableCounts> tables) {
-    // A forced re-run keeps the time the batch was first ingested.
     Timestamp now = Timestamp.from(Instant.now());
-    if (lakehouse.exists(Tables.OPS_INGEST_LOG)) {
-      Row first = read(Tables.OPS_INGEST_LOG, batchId).agg(min("ingested_at")).first();
-      if (!first.isNullAt(0)) {
-        now = first.getTimestamp(0);
-      }
-    }
     List<Row> rows = new ArrayList<>();
     for (IngestSummary.TableCounts t : tables) {
       rows.add(RowFactory.create(batchId, siteId, sourceFormat, t.table(), t.status(),

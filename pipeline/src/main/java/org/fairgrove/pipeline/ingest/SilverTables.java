@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.storage.StorageLevel;
@@ -75,7 +76,14 @@ final class SilverTables {
   /** Merges accepted rows (silver columns, one row per key) into the silver table. */
   Merged merge(SourceTable table, Dataset<Row> accepted) {
     ensure(table);
-    DeltaTable target = DeltaTable.forPath(spark, lakehouse.location(Tables.silver(table.table())));
+    String location = lakehouse.location(Tables.silver(table.table()));
+    DeltaTable target = DeltaTable.forPath(spark, location);
+    if (target.detail().first().<Long>getAs("numFiles") == 0) {
+      // A first load has nothing to match: a plain append is the same commit, much cheaper.
+      long rows = accepted.count();
+      accepted.write().format("delta").mode(SaveMode.Append).save(location);
+      return new Merged(rows, 0);
+    }
     Column sameKey = col("s.site_id").equalTo(col("t.site_id"))
         .and(col("s." + table.keyColumn).equalTo(col("t." + table.keyColumn)));
     Column sameContent = sameKey;
