@@ -23,11 +23,12 @@ class FairgroveCliTest {
   void topLevelHelpListsEveryCommand() {
     CliRun run = CliRun.of("--help");
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).contains("Usage: fairgrove", "demo", "synth", "sql", "bench", "config");
+    assertThat(run.out()).contains("Usage: fairgrove", "demo", "synth", "ingest", "sql", "bench",
+        "config");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"demo", "synth", "sql", "bench", "config"})
+  @ValueSource(strings = {"demo", "synth", "ingest", "sql", "bench", "config"})
   void everyCommandHasHelp(String command) {
     CliRun run = CliRun.of(command, "--help");
     assertThat(run.exitCode()).isZero();

@@ -6,6 +6,8 @@ import org.fairgrove.pipeline.cohort.Cohort;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.core.Progress;
 import org.fairgrove.pipeline.features.Features;
+import org.fairgrove.pipeline.ingest.Ingest;
+import org.fairgrove.pipeline.ingest.IngestSummary;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Tables;
 import org.fairgrove.pipeline.synth.SynthResult;
@@ -17,7 +19,7 @@ public final class BenchStages {
   private BenchStages() {}
 
   public static List<BenchStage> all() {
-    return List.of(new Synth(), new CohortStage(), new FeaturesStage(),
+    return List.of(new Synth(), new IngestStage(), new CohortStage(), new FeaturesStage(),
         new TrainStage("xgboost"), new TrainStage("mllib-gbt"));
   }
 
@@ -37,6 +39,25 @@ public final class BenchStages {
     public long run(SparkSession spark, FairgroveConfig config) {
       SynthResult result = SyntheticPopulation.generate(spark, config);
       return result.rowsPerTable().values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /** Ingests every site of the population into bronze and silver; counts source rows read. */
+  static final class IngestStage implements BenchStage {
+    @Override
+    public String name() {
+      return "ingest";
+    }
+
+    @Override
+    public String unit() {
+      return "rows read";
+    }
+
+    @Override
+    public long run(SparkSession spark, FairgroveConfig config) {
+      return Ingest.syntheticPopulation(spark, config).stream()
+          .mapToLong(IngestSummary::rowsRead).sum();
     }
   }
 

@@ -46,6 +46,8 @@ public final class FairgroveConfig {
   public final BenchSettings bench;
   public final TaskSettings task;
   public final GovernanceSettings governance;
+  public final IngestSettings ingest;
+  public final DeidSettings deid;
 
   private FairgroveConfig(Config declared, Config effective) {
     this.declared = declared;
@@ -59,6 +61,8 @@ public final class FairgroveConfig {
     this.bench = BenchSettings.read(reader);
     this.task = TaskSettings.read(reader);
     this.governance = GovernanceSettings.read(reader);
+    this.ingest = IngestSettings.read(reader);
+    this.deid = DeidSettings.read(reader);
   }
 
   /** The declared defaults alone (conf/base.conf). */

@@ -184,4 +184,69 @@ public final class Errors {
         "Set governance.reference-groups.\"" + attribute + "\" to one of the groups present, or"
             + " remove it to use the largest group.");
   }
+
+  // ---- ingest ----
+
+  public static FairgroveError pseudonymKeyMissing(String envVar, boolean production) {
+    return error(
+        "No pseudonymisation key: the environment variable " + envVar + " is not set.",
+        production
+            ? "run.environment is production, where person ids may only be pseudonymised with a"
+                + " secret key from the environment; the development key is never used there."
+            : "Person ids are pseudonymised with a keyed HMAC; without a key they cannot be.",
+        "Set " + envVar + " to a secret of at least " + MIN_KEY_CHARS + " characters (keep it the"
+            + " same across runs, or ids change)"
+            + (production ? "." : ", or use the local profile (--conf local), which has a"
+                + " development key."));
+  }
+
+  /** The shortest accepted pseudonymisation key (HMAC-SHA256 wants 256 bits of secret). */
+  public static final int MIN_KEY_CHARS = 32;
+
+  public static FairgroveError pseudonymKeyTooShort(String source) {
+    return error(
+        "The pseudonymisation key from " + source + " is too short.",
+        "A short key can be guessed, and then every pseudonym can be reversed.",
+        "Use a random secret of at least " + MIN_KEY_CHARS + " characters.");
+  }
+
+  public static FairgroveError unknownSourceFormat(String format, Collection<String> formats) {
+    return error(
+        "Unknown source format '" + format + "'.",
+        "Ingest reads " + String.join(", ", formats) + ".",
+        "Pass --source-format with one of them.");
+  }
+
+  public static FairgroveError sourceFolderMissing(String path) {
+    return error(
+        "The source folder " + path + " does not exist or holds no data files.",
+        "Ingest reads DIR/<table>/part-*.csv|parquet or DIR/<table>.csv|parquet.",
+        "Check --path; `fairgrove synth` writes one such folder per site (e.g. OUT/S1).");
+  }
+
+  public static FairgroveError badSiteId(String site) {
+    return error(
+        "The site id '" + site + "' is not valid.",
+        "A site id names the contributing source in every silver row and in pseudonyms; it must"
+            + " be 1 to 64 letters, digits, '-' or '_'.",
+        "Pass --site with a value like S1 or hospital_a.");
+  }
+
+  public static FairgroveError unreadableSourceFile(String file, String why, String fix) {
+    return error(
+        "The source file " + file + " cannot be read; the batch was not ingested and no table"
+            + " was changed.",
+        why,
+        fix);
+  }
+
+  public static FairgroveError dataQualityFailed(String batch, Collection<String> failures) {
+    return error(
+        "Batch " + batch + " failed fatal data quality checks: " + String.join("; ", failures)
+            + ". Silver was left as it was.",
+        "Too many rows could not be conformed to be trusted; ops.quarantine says which rows and"
+            + " why (reason codes), ops.dq_results holds every check.",
+        "Fix the source and ingest it again, or raise ingest.max-quarantine-share if this share"
+            + " is expected.");
+  }
 }

@@ -9,6 +9,8 @@ import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.core.SmallCells;
 import org.fairgrove.pipeline.features.Features;
 import org.fairgrove.pipeline.core.Progress;
+import org.fairgrove.pipeline.ingest.Ingest;
+import org.fairgrove.pipeline.ingest.IngestSummary;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.TableId;
 import org.fairgrove.pipeline.synth.SynthResult;
@@ -37,6 +39,11 @@ public final class Demo {
       out.append("Lakehouse ").append(lakehouse).append(":\n");
       tables.forEach(table -> out.append("  ").append(table).append('\n'));
       out.append("Query it, e.g.:\n");
+      out.append("  bin/fairgrove sql \"SHOW TABLES IN truth\"\n");
+      out.append("  bin/fairgrove sql \"SELECT table_name, sum(rows_read), sum(rows_accepted),"
+          + " sum(rows_quarantined) FROM ops.ingest_log GROUP BY table_name\"\n");
+      out.append("  bin/fairgrove sql \"SELECT site_id, count(*) AS persons FROM"
+          + " truth.person_onset GROUP BY site_id ORDER BY site_id\"\n");
       out.append("  bin/fairgrove sql \"SELECT * FROM gold.cohort_attrition\"\n");
       out.append("  bin/fairgrove models\n");
       out.append("  bin/fairgrove sql \"SELECT sex, age_band, count(*) AS persons, avg(risk) AS"
@@ -55,6 +62,14 @@ public final class Demo {
         Progress.count(population.persons()), config.synth.sites(), config.run.seed(),
         population.reused() ? "reused" : "generated", config.synth.out()));
 
+    for (IngestSummary ingest : Ingest.syntheticPopulation(spark, config)) {
+      steps.add(String.format(Locale.ROOT,
+          "ingest %-4s %s rows read: %s accepted, %s quarantined, %s duplicates (%s)",
+          ingest.siteId(), Progress.count(ingest.rowsRead()),
+          Progress.count(ingest.rowsAccepted()), Progress.count(ingest.rowsQuarantined()),
+          Progress.count(ingest.rowsDuplicate()),
+          ingest.alreadyIngested() ? "already ingested" : "batch " + ingest.batchId()));
+    }
     int threshold = config.governance.smallCellThreshold();
     Cohort.Result cohort = Cohort.build(spark, config);
     steps.add(String.format(Locale.ROOT, "cohort      %s: %s persons, %s rows, %s events",

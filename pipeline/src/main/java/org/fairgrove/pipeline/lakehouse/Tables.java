@@ -28,4 +28,20 @@ public final class Tables {
   public static final TableId REGISTRY_MODELS = TableId.of("registry", "models");
   public static final TableId REGISTRY_FEATURE_IMPORTANCE =
       TableId.of("registry", "feature_importance");
+  /** Landed source rows as strings, one table per OMOP source table: bronze.TABLE. */
+  public static TableId bronze(String table) {
+    return TableId.of("bronze", table);
+  }
+
+  /** The silver table of an OMOP table: silver.TABLE. */
+  public static TableId silver(String table) {
+    return TableId.of("silver", table);
+  }
+
+  /** Rows ingest could not conform: batch, table, file, row position, reason, column names. */
+  public static final TableId OPS_QUARANTINE = TableId.of("ops", "quarantine");
+  /** One row per batch and table: rows read = accepted + quarantined + duplicates. */
+  public static final TableId OPS_INGEST_LOG = TableId.of("ops", "ingest_log");
+  /** Data quality check results per batch, table and check (OHDSI DQD style). */
+  public static final TableId OPS_DQ_RESULTS = TableId.of("ops", "dq_results");
 }

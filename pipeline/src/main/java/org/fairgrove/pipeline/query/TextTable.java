@@ -4,12 +4,12 @@ import java.util.List;
 import org.apache.spark.sql.Row;
 
 /** A bordered plain-text table for terminals. */
-final class TextTable {
+public final class TextTable {
   private static final int MAX_WIDTH = 60;
 
   private TextTable() {}
 
-  static String render(String[] columns, List<Row> rows) {
+  public static String render(String[] columns, List<Row> rows) {
     String[][] cells = new String[rows.size()][columns.length];
     int[] widths = new int[columns.length];
     for (int c = 0; c < columns.length; c++) {

@@ -89,6 +89,12 @@ public final class SyntheticPopulation {
     return generate(spark, config);
   }
 
+  /** The ids of the sites that have persons, each a folder synth.out/&lt;site&gt;. */
+  public static List<String> siteIds(FairgroveConfig config) {
+    return PopulationPlan.from(config).sites().stream().filter(site -> site.persons() > 0)
+        .map(PopulationPlan.Site::id).toList();
+  }
+
   private static long writeSource(SparkSession spark, PopulationPlan plan, Output table,
       SynthSettings synth, SourceFolder folder, String staging) {
     Progress.Stage stage = Progress.start("synth " + table.table());

@@ -1,0 +1,134 @@
+package org.fairgrove.pipeline.ingest;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.regexp_count;
+import static org.apache.spark.sql.functions.regexp_extract;
+import static org.apache.spark.sql.functions.regexp_replace;
+import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.fairgrove.pipeline.config.DeidSettings;
+
+/**
+ * The de-identification guard's column rules (DESIGN.md): pseudonyms, Safe Harbor coarsening of
+ * year of birth and ZIP, identifier patterns redacted from free text, and an optional per-person
+ * date shift. Which columns are free text or dates comes from the silver contract.
+ */
+final class DeidGuard {
+  static final String REDACTED = "[REDACTED]";
+  private static final String LOW_POPULATION_ZIP3 = "fairgrove/deid/low-population-zip3.txt";
+
+  /**
+   * Identifier patterns, applied in this order (a URL may contain an address or an email, so it
+   * goes first; an SSN before the looser phone number).
+   */
+  static final Map<String, String> IDENTIFIER_PATTERNS = patterns();
+
+  private final UserDefinedFunction pseudonym;
+  private final DeidSettings settings;
+  private final long seed;
+  private final List<String> lowPopulationZip3;
+
+  DeidGuard(byte[] key, DeidSettings settings, long seed) {
+    this.pseudonym = udf(Pseudonym.udf(key), DataTypes.LongType).withName("pseudonym");
+    this.settings = settings;
+    this.seed = seed;
+    this.lowPopulationZip3 = loadLowPopulationZip3();
+  }
+
+  private static Map<String, String> patterns() {
+    Map<String, String> patterns = new LinkedHashMap<>();
+    patterns.put("url", "(?i)\\b(?:https?://|ftp://|www\\.)\\S+");
+    patterns.put("email", "[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
+    patterns.put("ssn", "(?<![\\w-])\\d{3}-\\d{2}-\\d{4}(?![\\w-])");
+    patterns.put("phone",
+        "(?<![\\w-])(?:\\+?1[-. ]?)?(?:\\(\\d{3}\\)\\s?|\\d{3}[-. ])\\d{3}[-. ]\\d{4}(?![\\w-])");
+    patterns.put("ip", "(?<![\\w.])(?:\\d{1,3}\\.){3}\\d{1,3}(?![\\w.])");
+    return Collections.unmodifiableMap(patterns);
+  }
+
+  /** The pseudonymised person id of a source person id (BIGINT) at a site. */
+  Column pseudonym(Column siteId, Column sourcePersonId) {
+    return pseudonym.apply(siteId, sourcePersonId);
+  }
+
+  /** Persons older than deid.max-age at the reference date share the year that means 90+. */
+  Column foldYearOfBirth(Column yearOfBirth) {
+    int referenceYear = settings.ageReferenceDate().getYear();
+    int foldedYear = referenceYear - settings.maxAge() - 1;
+    return when(yearOfBirth.lt(foldedYear), lit(foldedYear)).otherwise(yearOfBirth);
+  }
+
+  /** The first three digits of a ZIP code; 000 for the low-population areas; null if none. */
+  Column zip3(Column zip) {
+    Column digits = regexp_extract(zip, "^\\s*(\\d{3})", 1);
+    return when(zip.isNull().or(digits.equalTo("")), lit(null).cast(DataTypes.StringType))
+        .when(digits.isin(lowPopulationZip3.toArray()), lit("000"))
+        .otherwise(digits);
+  }
+
+  /** Free text with every identifier pattern replaced by [REDACTED]. */
+  Column redact(Column text) {
+    Column out = text;
+    for (String pattern : IDENTIFIER_PATTERNS.values()) {
+      out = regexp_replace(out, lit(pattern), lit(REDACTED));
+    }
+    return out;
+  }
+
+  /** How many identifier hits {@link #redact} replaces in the text (0 for null). */
+  Column identifierHits(Column text) {
+    Column remaining = text;
+    Column hits = lit(0);
+    for (String pattern : IDENTIFIER_PATTERNS.values()) {
+      hits = hits.plus(coalesce(
+          regexp_count(remaining, lit(pattern)), lit(0)));
+      remaining = regexp_replace(remaining, lit(pattern), lit(REDACTED));
+    }
+    return hits;
+  }
+
+  /**
+   * Days every date of the person moves by: the same for all of a person's rows in every table
+   * and batch (derived from the seed and the pseudonym), so intervals are preserved.
+   */
+  Column shiftDays(Column personId) {
+    int max = settings.dateShiftMaxDays();
+    if (max == 0) {
+      return lit(0);
+    }
+    return pmod(xxhash64(lit(seed), personId), lit(2L * max + 1)).minus(max).cast("int");
+  }
+
+  static boolean isFreeText(StructField field) {
+    return field.getComment().isDefined() && field.getComment().get().startsWith("free text");
+  }
+
+  private static List<String> loadLowPopulationZip3() {
+    try (InputStream in = DeidGuard.class.getClassLoader()
+        .getResourceAsStream(LOW_POPULATION_ZIP3)) {
+      if (in == null) {
+        throw new IllegalStateException(LOW_POPULATION_ZIP3 + " is not on the classpath");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+          .map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Reading " + LOW_POPULATION_ZIP3 + " failed", e);
+    }
+  }
+}

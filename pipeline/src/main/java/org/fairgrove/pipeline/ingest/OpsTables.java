@@ -1,0 +1,121 @@
+package org.fairgrove.pipeline.ingest;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.delta.tables.DeltaTable;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.fairgrove.pipeline.lakehouse.Lakehouse;
+import org.fairgrove.pipeline.lakehouse.Schemas;
+import org.fairgrove.pipeline.lakehouse.TableId;
+import org.fairgrove.pipeline.lakehouse.Tables;
+
+/**
+ * The ops tables of ingest (contracts in schemas/ops). Each write replaces the batch's rows in
+ * one Delta transaction, so writing the same batch again leaves the same content.
+ */
+final class OpsTables {
+  private final SparkSession spark;
+  private final Lakehouse lakehouse;
+
+  OpsTables(SparkSession spark, Lakehouse lakehouse) {
+    this.spark = spark;
+    this.lakehouse = lakehouse;
+  }
+
+  static StructType schema(TableId table) {
+    return Schemas.load("ops/" + table.name());
+  }
+
+  /** The summary of a batch the log already holds, or empty if it was never completed. */
+  Optional<IngestSummary> logged(String batchId, double seconds) {
+    if (!lakehouse.exists(Tables.OPS_INGEST_LOG)) {
+      return Optional.empty();
+    }
+    // One row per table of one batch: small enough for the driver.
+    List<Row> rows = read(Tables.OPS_INGEST_LOG, batchId).orderBy("ingested_at")
+        .collectAsList();
+    if (rows.isEmpty()) {
+      return Optional.empty();
+    }
+    List<IngestSummary.TableCounts> tables = new ArrayList<>();
+    for (Row r : rows) {
+      tables.add(new IngestSummary.TableCounts(r.getAs("table_name"), r.getAs("status"),
+          r.getAs("rows_read"), r.getAs("rows_accepted"), r.getAs("rows_quarantined"),
+          r.getAs("rows_duplicate"), 0, 0, r.getList(r.fieldIndex("columns_dropped")),
+          r.getAs("identifiers_redacted")));
+    }
+    List<IngestSummary.Flag> flags = new ArrayList<>();
+    if (lakehouse.exists(Tables.OPS_DQ_RESULTS)) {
+      for (Row r : read(Tables.OPS_DQ_RESULTS, batchId).where(col("passed").equalTo(false))
+          .collectAsList()) {
+        flags.add(new IngestSummary.Flag(r.getAs("table_name"), r.getAs("check_name"),
+            r.getAs("severity"), r.getAs("rows_failed"), r.getAs("rows_checked")));
+      }
+    }
+    Row first = rows.get(0);
+    return Optional.of(new IngestSummary(batchId, first.getAs("site_id"),
+        first.getAs("source_format"), true, tables, flags, seconds));
+  }
+
+  void writeLog(String batchId, String siteId, String sourceFormat,
+      List<IngestSummary.TableCounts> tables) {
+    Timestamp now = Timestamp.from(Instant.now());
+    List<Row> rows = new ArrayList<>();
+    for (IngestSummary.TableCounts t : tables) {
+      rows.add(RowFactory.create(batchId, siteId, sourceFormat, t.table(), t.status(),
+          t.rowsRead(), t.rowsAccepted(), t.rowsQuarantined(), t.rowsDuplicate(),
+          t.rowsInserted(), t.rowsUpdated(), t.columnsDropped(), t.identifiersRedacted(), now));
+    }
+    replaceBatch(Tables.OPS_INGEST_LOG, spark.createDataFrame(rows,
+        schema(Tables.OPS_INGEST_LOG)), batchId);
+  }
+
+  void writeDataQuality(String batchId, String siteId, List<DataQuality.Result> results) {
+    List<Row> rows = new ArrayList<>();
+    for (DataQuality.Result r : results) {
+      rows.add(RowFactory.create(batchId, siteId, r.table(), r.check(), r.category(),
+          r.severity(), r.description(), r.rowsChecked(), r.rowsFailed(), r.failedShare(),
+          r.threshold(), r.passed()));
+    }
+    replaceBatch(Tables.OPS_DQ_RESULTS, spark.createDataFrame(rows,
+        schema(Tables.OPS_DQ_RESULTS)), batchId);
+  }
+
+  void writeQuarantine(String batchId, Dataset<Row> quarantined) {
+    replaceBatch(Tables.OPS_QUARANTINE, quarantined, batchId);
+  }
+
+  private Dataset<Row> read(TableId table, String batchId) {
+    return lakehouse.read(table, "ingest").where(col("batch_id").equalTo(batchId));
+  }
+
+  /** Replaces the batch's rows (or creates the table) in one transaction, in contract shape. */
+  private void replaceBatch(TableId table, Dataset<Row> rows, String batchId) {
+    StructType contract = schema(table);
+    List<Column> shaped = new ArrayList<>();
+    for (StructField field : contract.fields()) {
+      shaped.add(col(field.name()).cast(field.dataType()).as(field.name(), field.metadata()));
+    }
+    Dataset<Row> data = rows.select(shaped.toArray(Column[]::new));
+    String location = lakehouse.location(table);
+    if (!lakehouse.exists(table)) {
+      DeltaTable.createIfNotExists(spark).location(location)
+          .addColumns(contract).execute();
+    }
+    data.write().format("delta").mode(SaveMode.Overwrite)
+        .option("replaceWhere", "batch_id = '" + batchId + "'")
+        .save(location);
+  }
+}

@@ -1,0 +1,123 @@
+package org.fairgrove.pipeline.ingest;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.delta.tables.DeltaTable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.storage.StorageLevel;
+import org.fairgrove.pipeline.lakehouse.Lakehouse;
+import org.fairgrove.pipeline.lakehouse.Tables;
+
+/**
+ * Silver tables: created from their contract with Delta NOT NULL and CHECK constraints, and
+ * updated only by MERGE on the natural key (site_id, source id), touching only rows whose
+ * content changed, so merging the same rows again commits nothing.
+ */
+final class SilverTables {
+  private static final String CONSTRAINT_PROPERTY = "delta.constraints.";
+  private final SparkSession spark;
+  private final Lakehouse lakehouse;
+
+  SilverTables(SparkSession spark, Lakehouse lakehouse) {
+    this.spark = spark;
+    this.lakehouse = lakehouse;
+  }
+
+  /** Rows inserted and updated by one merge. */
+  record Merged(long inserted, long updated) {}
+
+  /** The CHECK constraints a table's contract implies, by name. */
+  static Map<String, String> constraints(SourceTable table) {
+    Map<String, String> checks = new LinkedHashMap<>();
+    checks.put("person_id_is_pseudonym", "person_id >= 0");
+    if (table.endDate != null) {
+      boolean endRequired = !table.silverSchema().apply(table.endDate).nullable();
+      checks.put(table.table() + "_end_not_before_start",
+          (endRequired ? "" : table.endDate + " IS NULL OR ") + table.endDate + " >= "
+              + table.eventDate);
+    }
+    return checks;
+  }
+
+  /** Creates the table if needed and adds any constraint it lacks (each step is a commit). */
+  void ensure(SourceTable table) {
+    String location = lakehouse.location(Tables.silver(table.table()));
+    Set<String> existing = Set.of();
+    if (lakehouse.exists(Tables.silver(table.table()))) {
+      existing = spark.sql("SHOW TBLPROPERTIES delta.`" + location + "`")
+          .collectAsList().stream().map(row -> row.getString(0))
+          .filter(key -> key.startsWith(CONSTRAINT_PROPERTY))
+          .map(key -> key.substring(CONSTRAINT_PROPERTY.length()))
+          .collect(Collectors.toSet());
+    } else {
+      DeltaTable.createIfNotExists(spark).location(location).addColumns(table.silverSchema())
+          .execute();
+    }
+    for (Map.Entry<String, String> constraint : constraints(table).entrySet()) {
+      if (!existing.contains(constraint.getKey().toLowerCase(Locale.ROOT))) {
+        spark.sql("ALTER TABLE delta.`" + location + "` ADD CONSTRAINT " + constraint.getKey()
+            + " CHECK (" + constraint.getValue() + ")");
+      }
+    }
+  }
+
+  /** Merges accepted rows (silver columns, one row per key) into the silver table. */
+  Merged merge(SourceTable table, Dataset<Row> accepted) {
+    ensure(table);
+    String location = lakehouse.location(Tables.silver(table.table()));
+    DeltaTable target = DeltaTable.forPath(spark, location);
+    if (target.detail().first().<Long>getAs("numFiles") == 0) {
+      // A first load has nothing to match: a plain append is the same commit, much cheaper.
+      long rows = accepted.count();
+      accepted.write().format("delta").mode(SaveMode.Append).save(location);
+      return new Merged(rows, 0);
+    }
+    Column sameKey = col("s.site_id").equalTo(col("t.site_id"))
+        .and(col("s." + table.keyColumn).equalTo(col("t." + table.keyColumn)));
+    Column sameContent = sameKey;
+    for (StructField field : table.silverSchema().fields()) {
+      if (!SourceTable.LINEAGE.contains(field.name())) {
+        sameContent = sameContent.and(
+            col("s." + field.name()).eqNullSafe(col("t." + field.name())));
+      }
+    }
+    // Only rows that are new or differ go into the merge: an unchanged batch commits nothing.
+    Dataset<Row> changed = accepted.as("s").join(target.toDF().as("t"), sameContent, "left_anti")
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      if (changed.isEmpty()) {
+        return new Merged(0, 0);
+      }
+      Row metrics = target.as("t")
+          .merge(changed.as("s"), "t.site_id = s.site_id AND t." + table.keyColumn + " = s."
+              + table.keyColumn)
+          .whenMatched().updateAll()
+          .whenNotMatched().insertAll()
+          .execute().first();
+      return new Merged(metrics.getAs("num_inserted_rows"), metrics.getAs("num_updated_rows"));
+    } finally {
+      changed.unpersist();
+    }
+  }
+
+  /** The silver columns of classified rows, in contract order. */
+  static Dataset<Row> silverColumns(SourceTable table, Dataset<Row> rows) {
+    List<Column> columns = new ArrayList<>();
+    for (String name : table.silverSchema().fieldNames()) {
+      columns.add(col(name));
+    }
+    return rows.select(columns.toArray(Column[]::new));
+  }
+}

@@ -1,0 +1,156 @@
+package org.fairgrove.pipeline.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.apache.spark.sql.functions.col;
+
+import io.delta.tables.DeltaTable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.fairgrove.pipeline.config.FairgroveConfig;
+import org.fairgrove.pipeline.lakehouse.Lakehouse;
+import org.fairgrove.pipeline.lakehouse.TableId;
+import org.fairgrove.pipeline.synth.SyntheticPopulation;
+import org.fairgrove.pipeline.testing.SparkTestSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The synthetic population as `fairgrove synth` writes it: it ingests cleanly, no source
+ * identifier reaches silver, and ingesting the same batch again changes nothing.
+ */
+@ExtendWith(SparkTestSession.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class IngestIdempotencyTest {
+  private static final String KEY = IngestMalformedInputTest.KEY;
+
+  @TempDir static Path dir;
+  private final SparkSession spark;
+  private FairgroveConfig config;
+  private Lakehouse lakehouse;
+  private IngestRequest request;
+  private IngestSummary first;
+
+  IngestIdempotencyTest(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  @BeforeAll
+  void generateAndIngestOnce() {
+    config = SparkTestSession.testConfig(dir, "synth.persons=60", "synth.sites=1",
+        "deid.dev-key=" + KEY);
+    SyntheticPopulation.generate(spark, config);
+    lakehouse = new Lakehouse(spark, config.lakehouse.root());
+    request = new IngestRequest(IngestRequest.OMOP_CSV, config.synth.out() + "/S1", "S1");
+    first = Ingest.run(spark, config, request);
+  }
+
+  private Dataset<Row> source(String table) {
+    return spark.read().option("header", "true").csv(config.synth.out() + "/S1/" + table);
+  }
+
+  @Test
+  void theSyntheticPopulationIsAcceptedWholeAndCountsReconcile() {
+    assertThat(first.alreadyIngested()).isFalse();
+    assertThat(first.rowsRead()).isPositive().isEqualTo(first.rowsAccepted());
+    assertThat(first.tables()).allSatisfy(t -> assertThat(t.reconciles()).isTrue());
+    assertThat(first.tables()).filteredOn(t -> t.status().equals(IngestSummary.INGESTED))
+        .allSatisfy(t -> assertThat(t.rowsInserted()).isEqualTo(t.rowsRead()));
+    assertThat(lakehouse.read(TableId.of("silver", "visit_occurrence"), "ingest").count())
+        .isEqualTo(source("visit_occurrence").count());
+  }
+
+  @Test
+  void noSourceIdentifierReachesSilver() {
+    byte[] key = KEY.getBytes(StandardCharsets.UTF_8);
+    List<Row> sourcePersons = source("person").select("person_id", "person_source_value")
+        .collectAsList();
+    Set<Long> sourceIds = sourcePersons.stream().map(r -> Long.parseLong(r.getString(0)))
+        .collect(Collectors.toSet());
+    Set<String> sourceValues = sourcePersons.stream().map(r -> r.getString(1))
+        .collect(Collectors.toSet());
+    Set<Long> pseudonyms = sourceIds.stream()
+        .map(id -> Pseudonym.of(key, "S1", Long.toString(id))).collect(Collectors.toSet());
+    for (TableId table : lakehouse.tables()) {
+      if (!table.schema().equals("silver")) {
+        continue;
+      }
+      Dataset<Row> rows = lakehouse.read(table, "ingest");
+      // Every person id is a pseudonym of a source person, never a source id.
+      Set<Long> personIds = rows.select("person_id").distinct().collectAsList().stream()
+          .map(r -> r.getLong(0)).collect(Collectors.toSet());
+      assertThat(personIds).as(table.toString()).isSubsetOf(pseudonyms)
+          .doesNotContainAnyElementsOf(sourceIds);
+      // No string column holds a source person value.
+      for (StructField field : rows.schema().fields()) {
+        if (field.dataType().equals(DataTypes.StringType)) {
+          assertThat(rows.where(col(field.name()).isin(sourceValues.toArray())).count())
+              .as(table + "." + field.name()).isZero();
+        }
+      }
+    }
+  }
+
+  @Test
+  void theSameBatchAgainChangesNoTable() {
+    Map<TableId, Long> versions = versions();
+    Map<TableId, List<Row>> contents = contents();
+    for (int run = 2; run <= 3; run++) {
+      IngestSummary again = Ingest.run(spark, config, request);
+      assertThat(again.alreadyIngested()).isTrue();
+      assertThat(again.batchId()).isEqualTo(first.batchId());
+      assertThat(again.rowsRead()).isEqualTo(first.rowsRead());
+    }
+    assertThat(versions()).isEqualTo(versions);
+    assertThat(contents()).isEqualTo(contents);
+
+    // Forced past the log, the merge finds nothing changed: bronze and silver are not even
+    // committed to, and the ops tables end with the same content.
+    IngestSummary forced = Ingest.run(spark, config.with(List.of("ingest.force=true")), request);
+    assertThat(forced.alreadyIngested()).isFalse();
+    assertThat(forced.tables()).allSatisfy(t -> {
+      assertThat(t.rowsInserted()).isZero();
+      assertThat(t.rowsUpdated()).isZero();
+    });
+    versions().forEach((table, version) -> {
+      if (!table.schema().equals("ops")) {
+        assertThat(version).as(table.toString()).isEqualTo(versions.get(table));
+      }
+    });
+    assertThat(contents()).isEqualTo(contents);
+  }
+
+  private Map<TableId, Long> versions() {
+    Map<TableId, Long> versions = new LinkedHashMap<>();
+    for (TableId table : lakehouse.tables()) {
+      versions.put(table, DeltaTable.forPath(spark, lakehouse.location(table)).history(1)
+          .first().<Long>getAs("version"));
+    }
+    return versions;
+  }
+
+  /** Every ingest table's rows, sorted (small test tables). */
+  private Map<TableId, List<Row>> contents() {
+    Map<TableId, List<Row>> contents = new LinkedHashMap<>();
+    for (TableId table : lakehouse.tables()) {
+      if (table.schema().equals("truth")) {
+        continue;
+      }
+      Dataset<Row> rows = lakehouse.read(table, "ingest");
+      contents.put(table, rows.orderBy(rows.columns()[0], rows.columns()).collectAsList());
+    }
+    return contents;
+  }
+}

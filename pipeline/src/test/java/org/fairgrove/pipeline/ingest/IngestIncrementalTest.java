@@ -1,0 +1,110 @@
+package org.fairgrove.pipeline.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.fairgrove.pipeline.config.FairgroveConfig;
+import org.fairgrove.pipeline.lakehouse.Lakehouse;
+import org.fairgrove.pipeline.lakehouse.Tables;
+import org.fairgrove.pipeline.testing.SparkTestSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A later batch with corrected records updates silver by natural key; new keys are added. */
+@ExtendWith(SparkTestSession.class)
+class IngestIncrementalTest {
+  private static final String PERSON_HEADER =
+      "person_id,gender_concept_id,year_of_birth,race_concept_id,ethnicity_concept_id\n";
+  private static final String VISIT_HEADER = "visit_occurrence_id,person_id,visit_concept_id,"
+      + "visit_start_date,visit_end_date,visit_type_concept_id\n";
+
+  @TempDir Path dir;
+
+  private static void write(Path file, String text) throws IOException {
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, text);
+  }
+
+  @Test
+  void aCorrectedBatchMergesByNaturalKey(SparkSession spark) throws IOException {
+    FairgroveConfig config = SparkTestSession.testConfig(dir,
+        "deid.dev-key=" + IngestMalformedInputTest.KEY);
+    Path batchA = dir.resolve("a");
+    write(batchA.resolve("person.csv"), PERSON_HEADER
+        + "1,8507,1970,8527,38003564\n2,8532,1980,8516,38003564\n");
+    write(batchA.resolve("visit_occurrence/part-00000.csv"), VISIT_HEADER
+        + "10,1,9202,2020-01-05,2020-01-05,32817\n11,2,9202,2020-02-01,2020-02-01,32817\n");
+    IngestSummary a = Ingest.run(spark, config,
+        new IngestRequest(IngestRequest.OMOP_CSV, batchA.toString(), "S9"));
+
+    // Batch B: person 2's race corrected, visit 11's end date corrected, visit 12 new, and
+    // person 1 and visit 10 sent again unchanged.
+    Path batchB = dir.resolve("b");
+    write(batchB.resolve("person.csv"), PERSON_HEADER
+        + "1,8507,1970,8527,38003564\n2,8532,1980,8515,38003564\n");
+    write(batchB.resolve("visit_occurrence/part-00000.csv"), VISIT_HEADER
+        + "10,1,9202,2020-01-05,2020-01-05,32817\n11,2,9202,2020-02-01,2020-02-03,32817\n"
+        + "12,2,9203,2021-03-01,2021-03-01,32817\n");
+    IngestSummary b = Ingest.run(spark, config,
+        new IngestRequest(IngestRequest.OMOP_CSV, batchB.toString(), "S9"));
+
+    assertThat(b.batchId()).isNotEqualTo(a.batchId());
+    Map<String, IngestSummary.TableCounts> counts = b.tables().stream()
+        .collect(Collectors.toMap(IngestSummary.TableCounts::table, Function.identity()));
+    assertThat(counts.get("person")).extracting("rowsInserted", "rowsUpdated")
+        .containsExactly(0L, 1L);
+    assertThat(counts.get("visit_occurrence")).extracting("rowsInserted", "rowsUpdated")
+        .containsExactly(1L, 1L);
+
+    Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
+    List<Row> visits = lakehouse.read(Tables.SILVER_VISIT, "ingest")
+        .orderBy("visit_occurrence_id").collectAsList();
+    assertThat(visits).extracting(r -> r.getAs("visit_occurrence_id") + " "
+            + r.getAs("visit_end_date") + " " + r.getAs("source_batch_id"))
+        .containsExactly(
+            "10 2020-01-05 " + a.batchId(),
+            "11 2020-02-03 " + b.batchId(),
+            "12 2021-03-01 " + b.batchId());
+    assertThat(lakehouse.read(Tables.SILVER_PERSON, "ingest")
+        .where("race_concept_id = 8515").count()).isEqualTo(1);
+    assertThat(lakehouse.read(Tables.SILVER_PERSON, "ingest").count()).isEqualTo(2);
+    // The log holds both batches; each reconciles.
+    assertThat(lakehouse.read(Tables.OPS_INGEST_LOG, "ingest")
+        .where("rows_read = rows_accepted + rows_quarantined + rows_duplicate")
+        .select("batch_id").distinct().count()).isEqualTo(2);
+  }
+
+  @Test
+  void aDateShiftMovesAllOfAPersonsDatesAlike(SparkSession spark) throws IOException {
+    FairgroveConfig config = SparkTestSession.testConfig(dir,
+        "deid.dev-key=" + IngestMalformedInputTest.KEY, "deid.date-shift-max-days=30");
+    Path batch = dir.resolve("shift");
+    write(batch.resolve("person.csv"), PERSON_HEADER + "1,8507,1970,8527,38003564\n");
+    write(batch.resolve("visit_occurrence.csv"), VISIT_HEADER
+        + "10,1,9202,2020-01-05,2020-01-07,32817\n11,1,9202,2020-03-01,2020-03-01,32817\n");
+    Ingest.run(spark, config, new IngestRequest(IngestRequest.OMOP_CSV, batch.toString(), "S1"));
+    List<Row> visits = new Lakehouse(spark, config.lakehouse.root())
+        .read(Tables.SILVER_VISIT, "ingest").orderBy("visit_occurrence_id").collectAsList();
+    java.time.LocalDate start10 = visits.get(0).<java.sql.Date>getAs("visit_start_date")
+        .toLocalDate();
+    java.time.LocalDate end10 = visits.get(0).<java.sql.Date>getAs("visit_end_date")
+        .toLocalDate();
+    java.time.LocalDate start11 = visits.get(1).<java.sql.Date>getAs("visit_start_date")
+        .toLocalDate();
+    long shift = java.time.temporal.ChronoUnit.DAYS.between(
+        java.time.LocalDate.of(2020, 1, 5), start10);
+    assertThat(shift).isBetween(-30L, 30L);
+    // Intervals are preserved: 2 days within visit 10, 56 days between the visits.
+    assertThat(java.time.temporal.ChronoUnit.DAYS.between(start10, end10)).isEqualTo(2);
+    assertThat(java.time.temporal.ChronoUnit.DAYS.between(start10, start11)).isEqualTo(56);
+  }
+}
