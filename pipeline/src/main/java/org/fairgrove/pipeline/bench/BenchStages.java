@@ -12,6 +12,7 @@ import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Tables;
 import org.fairgrove.pipeline.synth.SynthResult;
 import org.fairgrove.pipeline.synth.SyntheticPopulation;
+import org.fairgrove.pipeline.train.GroundTruth;
 import org.fairgrove.pipeline.train.Trainer;
 
 /** Every benchmarked stage, in pipeline order (a stage reads what the ones before it wrote). */
@@ -125,7 +126,8 @@ public final class BenchStages {
           "task.train.search.learning-rate=[0.1]", "task.train.rounds=50",
           "task.train.early-stopping-rounds=0"));
       Trainer.Result result = Trainer.train(spark, fixed);
-      Progress.info("bench: %s test AUROC %.4f", name(), result.auroc().get("test"));
+      Progress.info("bench: %s test AUROC %.4f (best achievable from the true risk %s)", name(),
+          result.auroc().get("test"), GroundTruth.bestAchievableAuroc(spark, fixed, "test"));
       return new Lakehouse(spark, config.lakehouse.root()).read(Tables.GOLD_FEATURES, "features")
           .count();
     }

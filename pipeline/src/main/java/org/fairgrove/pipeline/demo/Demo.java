@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.cohort.Cohort;
+import org.fairgrove.pipeline.cohort.Splits;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.core.SmallCells;
 import org.fairgrove.pipeline.features.Features;
@@ -15,6 +16,7 @@ import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.TableId;
 import org.fairgrove.pipeline.synth.SynthResult;
 import org.fairgrove.pipeline.synth.SyntheticPopulation;
+import org.fairgrove.pipeline.train.GroundTruth;
 import org.fairgrove.pipeline.train.Registry;
 import org.fairgrove.pipeline.train.Scoring;
 import org.fairgrove.pipeline.train.Trainer;
@@ -85,6 +87,9 @@ public final class Demo {
     steps.add(String.format(Locale.ROOT, "train       %s: AUROC %s", model.modelId(),
         model.auroc().entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.3f",
             e.getKey(), e.getValue())).collect(java.util.stream.Collectors.joining(", "))));
+    GroundTruth.bestAchievableAuroc(spark, config, Splits.TEST).ifPresent(best ->
+        steps.add(String.format(Locale.ROOT, "            best achievable test AUROC from the"
+            + " generator's true risk: %.3f", best)));
 
     Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
     new Registry(spark, lakehouse).promote(model.modelId());

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,41 +69,45 @@ final class SourceFolder {
     return staging.toString();
   }
 
-  String sparkOutput(String staging, String table) {
-    return new Path(new Path(staging, SPARK_OUTPUT), table).toString();
+  String sparkOutput(String staging, String table, String site) {
+    return new Path(new Path(new Path(staging, SPARK_OUTPUT), table), site).toString();
   }
 
   /**
-   * Moves Spark's part files into {@code <site>/<table>/part-NNNNN.<ext>}: the union of site
-   * ranges puts each site's partitions after the previous site's, in order.
+   * Moves one site's Spark part files to {@code <site>/<table>/part-NNNNN.<ext>}, numbered in
+   * partition order (which follows person order).
    */
-  void distributeBySite(String sparkOutput, String staging, String table,
-      List<PopulationPlan.Site> sites, List<Integer> partitionsPerSite) {
+  void moveParts(String sparkOutput, String staging, String site, String table) {
     try {
-      for (PopulationPlan.Site site : sites) {
-        fs.mkdirs(new Path(new Path(staging, site.id()), table));
-      }
+      Path target = new Path(new Path(staging, site), table);
+      fs.mkdirs(target);
+      List<FileStatus> parts = new ArrayList<>();
       for (FileStatus file : fs.listStatus(new Path(sparkOutput))) {
-        Matcher part = PART_FILE.matcher(file.getPath().getName());
-        if (!part.matches()) {
-          continue;
+        if (PART_FILE.matcher(file.getPath().getName()).matches()) {
+          parts.add(file);
         }
-        int partition = Integer.parseInt(part.group(1));
-        int siteIndex = 0;
-        while (partition >= partitionsPerSite.get(siteIndex)) {
-          partition -= partitionsPerSite.get(siteIndex);
-          siteIndex++;
-        }
-        Path target = new Path(new Path(new Path(staging, sites.get(siteIndex).id()), table),
-            String.format("part-%05d%s", partition, part.group(2)));
-        if (!fs.rename(file.getPath(), target)) {
-          throw new IOException("rename to " + target + " was refused");
+      }
+      parts.sort(Comparator.comparing(file -> file.getPath().getName()));
+      for (int i = 0; i < parts.size(); i++) {
+        Matcher part = PART_FILE.matcher(parts.get(i).getPath().getName());
+        part.matches();
+        Path destination = new Path(target, String.format("part-%05d%s", i, part.group(2)));
+        if (!fs.rename(parts.get(i).getPath(), destination)) {
+          throw new IOException("rename to " + destination + " was refused");
         }
       }
       fs.delete(new Path(sparkOutput), true);
-      fs.delete(new Path(staging, SPARK_OUTPUT), false);
     } catch (IOException e) {
-      throw new UncheckedIOException("Arranging " + table + " by site failed", e);
+      throw new UncheckedIOException("Arranging " + table + " of " + site + " failed", e);
+    }
+  }
+
+  /** Removes what is left of Spark's output folders once every part file has moved. */
+  void dropSparkOutput(String staging) {
+    try {
+      fs.delete(new Path(staging, SPARK_OUTPUT), true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cleaning " + staging + " failed", e);
     }
   }
 

@@ -95,31 +95,29 @@ public final class SyntheticPopulation {
         .map(PopulationPlan.Site::id).toList();
   }
 
+  /**
+   * One Spark job per site, so each site's files hold exactly its persons (a union of the site
+   * ranges would not do: the optimizer may merge adjacent ranges and repartition them).
+   */
   private static long writeSource(SparkSession spark, PopulationPlan plan, Output table,
       SynthSettings synth, SourceFolder folder, String staging) {
     Progress.Stage stage = Progress.start("synth " + table.table());
-    List<PopulationPlan.Site> sites = new ArrayList<>();
-    Dataset<Long> persons = null;
-    List<Integer> partitionsPerSite = new ArrayList<>();
+    LongAccumulator rows = spark.sparkContext().longAccumulator("synth." + table.table());
     for (PopulationPlan.Site site : plan.sites()) {
       if (site.persons() == 0) {
         continue;
       }
-      int partitions = partitions(site, synth);
-      Dataset<Long> range = spark.range(site.first(), site.end(), 1, partitions);
-      persons = persons == null ? range : persons.union(range);
-      sites.add(site);
-      partitionsPerSite.add(partitions);
+      String sparkOutput = folder.sparkOutput(staging, table.table(), site.id());
+      typedRows(spark.range(site.first(), site.end(), 1, partitions(site, synth)), plan, table,
+          rows).write()
+          .format(synth.format())
+          .mode(SaveMode.ErrorIfExists)
+          .option("header", "true")
+          .option("dateFormat", "yyyy-MM-dd")
+          .save(sparkOutput);
+      folder.moveParts(sparkOutput, staging, site.id(), table.table());
     }
-    LongAccumulator rows = spark.sparkContext().longAccumulator("synth." + table.table());
-    String sparkOutput = folder.sparkOutput(staging, table.table());
-    typedRows(persons, plan, table, rows).write()
-        .format(synth.format())
-        .mode(SaveMode.ErrorIfExists)
-        .option("header", "true")
-        .option("dateFormat", "yyyy-MM-dd")
-        .save(sparkOutput);
-    folder.distributeBySite(sparkOutput, staging, table.table(), sites, partitionsPerSite);
+    folder.dropSparkOutput(staging);
     stage.done(rows.value());
     return rows.value();
   }

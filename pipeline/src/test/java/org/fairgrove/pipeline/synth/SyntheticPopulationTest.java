@@ -100,6 +100,22 @@ class SyntheticPopulationTest {
   }
 
   @Test
+  void eachSiteFolderHoldsExactlyItsOwnPersons() {
+    long total = 0;
+    for (String site : SyntheticPopulation.siteIds(plain)) {
+      Dataset<Row> persons = spark.read().option("header", "true")
+          .schema(Schemas.load("omop/person"))
+          .csv(plain.synth.out() + "/" + site + "/person");
+      long count = persons.count();
+      assertThat(count).as(site).isPositive();
+      assertThat(persons.filter("person_source_value NOT LIKE '" + site + "-%'").count())
+          .as(site).isZero();
+      total += count;
+    }
+    assertThat(total).isEqualTo(4000);
+  }
+
+  @Test
   void omopShapeHolds() {
     assertThat(count(plain, "SELECT count(*) FROM person")).isEqualTo(4000);
     assertThat(count(plain, "SELECT count(DISTINCT person_id) FROM op")).isEqualTo(4000);
