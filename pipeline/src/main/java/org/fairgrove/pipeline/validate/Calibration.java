@@ -50,6 +50,15 @@ final class Calibration {
   private static final int KNOTS = KNOT_PERCENTILES.length;
   private static final int PERCENTILE_ACCURACY = 10_000;
   static final String LOGIT = "logit_risk";
+  /** Recalibration a + b L, started at perfect calibration (0, 1). */
+  private static final GroupedLogistic.Model SLOPE = new GroupedLogistic.Model("slope", null,
+      0.0, 1.0);
+  /** Calibration-in-the-large: a + L, L as offset. */
+  private static final GroupedLogistic.Model IN_THE_LARGE =
+      new GroupedLogistic.Model("citl", LOGIT, 0.0);
+  /** The smoother: 1, L and the two restricted cubic spline terms. */
+  private static final GroupedLogistic.Model SPLINE = new GroupedLogistic.Model("spline", null,
+      0.0, 1.0, 0.0, 0.0);
 
   private Calibration() {}
 
@@ -76,23 +85,17 @@ final class Calibration {
           .filter(e -> e.getValue().events() > 0 && e.getValue().nonEvents() > 0)
           .map(Map.Entry::getKey).toList();
 
-      Map<SliceKey, double[]> slope = GroupedLogistic.fit(
-          base.withColumn(GroupedLogistic.x(0), lit(1.0))
-              .withColumn(GroupedLogistic.x(1), col(LOGIT))
-              .withColumn(GroupedLogistic.OFFSET, lit(0.0)),
-          2, starts(fittable, 0.0, 1.0));
-      Map<SliceKey, double[]> inTheLarge = GroupedLogistic.fit(
-          base.withColumn(GroupedLogistic.x(0), lit(1.0))
-              .withColumn(GroupedLogistic.OFFSET, col(LOGIT)),
-          1, starts(fittable, 0.0));
-
-      Dataset<Row> knots = knots(base);
-      Dataset<Row> withBasis = withSplineBasis(base.join(broadcast(knots),
-          new String[] {Slices.ATTRIBUTE, Slices.GROUP}));
-      Map<SliceKey, double[]> spline = GroupedLogistic.fit(
-          withBasis.withColumn(GroupedLogistic.OFFSET, lit(0.0)), KNOTS,
-          starts(fittable, 0.0, 1.0, 0.0, 0.0));
-      Map<SliceKey, double[]> errors = absoluteErrors(withBasis, spline);
+      // The knots need one pass; then all three fits share each Newton pass.
+      Dataset<Row> data = withSplineBasis(base.join(broadcast(knots(base)),
+              new String[] {Slices.ATTRIBUTE, Slices.GROUP}))
+          .withColumn(SLOPE.x(0), lit(1.0))
+          .withColumn(SLOPE.x(1), col(LOGIT))
+          .withColumn(IN_THE_LARGE.x(0), lit(1.0));
+      Map<String, Map<SliceKey, double[]>> fits = GroupedLogistic.fit(data,
+          List.of(SLOPE, IN_THE_LARGE, SPLINE), fittable);
+      Map<SliceKey, double[]> slope = fits.get(SLOPE.name());
+      Map<SliceKey, double[]> inTheLarge = fits.get(IN_THE_LARGE.name());
+      Map<SliceKey, double[]> errors = absoluteErrors(data, fits.get(SPLINE.name()));
 
       Map<SliceKey, CalibrationStats> out = new TreeMap<>();
       for (SliceKey key : counts.keySet()) {
@@ -105,12 +108,6 @@ final class Calibration {
     } finally {
       base.unpersist();
     }
-  }
-
-  private static Map<SliceKey, double[]> starts(List<SliceKey> slices, double... start) {
-    Map<SliceKey, double[]> out = new HashMap<>();
-    slices.forEach(k -> out.put(k, start.clone()));
-    return out;
   }
 
   private static double[] nan(int size) {
@@ -133,7 +130,7 @@ final class Calibration {
   }
 
   /**
-   * Adds x0 = 1, x1 = L and the restricted cubic spline terms x2, x3 (Harrell's form: cubic
+   * Adds the spline model's x0 = 1, x1 = L and the restricted cubic spline terms x2, x3 (Harrell's form: cubic
    * between the knots, linear beyond the outer ones, scaled by the squared knot range). With
    * coincident knots (heavily tied risks) the spline terms are 0 and the curve is the linear
    * logistic recalibration.
@@ -146,8 +143,8 @@ final class Calibration {
     Column degenerate = last.leq(penultimate).or(col("k1").leq(first))
         .or(penultimate.leq(col("k1")));
     Dataset<Row> out = withKnots
-        .withColumn(GroupedLogistic.x(0), lit(1.0))
-        .withColumn(GroupedLogistic.x(1), l);
+        .withColumn(SPLINE.x(0), lit(1.0))
+        .withColumn(SPLINE.x(1), l);
     for (int j = 0; j < KNOTS - 2; j++) {
       Column kj = col("k" + j);
       Column term = cubePlus(l.minus(kj))
@@ -156,7 +153,7 @@ final class Calibration {
           .plus(cubePlus(l.minus(last)).multiply(penultimate.minus(kj))
               .divide(last.minus(penultimate)))
           .divide(pow(last.minus(first), 2));
-      out = out.withColumn(GroupedLogistic.x(j + 2), when(degenerate, lit(0.0)).otherwise(term));
+      out = out.withColumn(SPLINE.x(j + 2), when(degenerate, lit(0.0)).otherwise(term));
     }
     return out;
   }
@@ -184,7 +181,7 @@ final class Calibration {
         .createDataFrame(rows, new StructType(fields.toArray(StructField[]::new)));
     Column eta = lit(0.0);
     for (int j = 0; j < KNOTS; j++) {
-      eta = eta.plus(col("c" + j).multiply(col(GroupedLogistic.x(j))));
+      eta = eta.plus(col("c" + j).multiply(col(SPLINE.x(j))));
     }
     Column smoothed = lit(1).divide(lit(1).plus(exp(eta.multiply(-1))));
     Column error = abs(smoothed.minus(col(Slices.RISK)));

@@ -14,6 +14,7 @@ import org.apache.spark.sql.Row;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.config.GovernanceSettings;
 import org.fairgrove.pipeline.core.Errors;
+import org.fairgrove.pipeline.core.Progress;
 import org.fairgrove.pipeline.validate.Calibration.CalibrationStats;
 import org.fairgrove.pipeline.validate.CountMetrics.SliceCounts;
 import org.fairgrove.pipeline.validate.Disparities.Disparity;
@@ -45,12 +46,18 @@ public final class FairnessValidation {
     try {
       List<Double> allThresholds = new ArrayList<>(new TreeSet<>(concat(policy.thresholds(),
           policy.netBenefitThresholds())));
+      Progress.Stage phase = Progress.start("validate: counts");
       Map<SliceKey, SliceCounts> counts = CountMetrics.compute(exploded, allThresholds);
+      phase.done(counts.size());
       if (!counts.containsKey(SliceKey.OVERALL_SLICE)) {
         throw Errors.noPredictions();
       }
+      phase = Progress.start("validate: AUROC (DeLong) and AP");
       Map<SliceKey, RankStats> ranks = RankMetrics.compute(exploded);
+      phase.done(ranks.size());
+      phase = Progress.start("validate: calibration fits");
       Map<SliceKey, CalibrationStats> calibration = Calibration.compute(exploded, counts);
+      phase.done(calibration.size());
       Map<SliceKey, SliceResult> slices = new TreeMap<>();
       for (SliceKey key : counts.keySet()) {
         slices.put(key, new SliceResult(key, counts.get(key), ranks.get(key),
@@ -63,8 +70,11 @@ public final class FairnessValidation {
       for (int i = 0; i < ordered.size(); i++) {
         index.put(ordered.get(i), i);
       }
+      phase = Progress.start("validate: Poisson bootstrap, "
+          + policy.bootstrapReplicates() + " replicates");
       PoissonBootstrap.Replicates replicates = PoissonBootstrap.run(labelled,
           plan(labelled, policy, seed, ordered, index, calibration));
+      phase.done(ordered.size());
       List<Disparity> disparities = Disparities.compute(new HashMap<>(slices), index,
           references, replicates, policy.thresholds());
       List<SliceVerdict> verdicts = Policy.verdicts(slices, references, disparities, policy);
