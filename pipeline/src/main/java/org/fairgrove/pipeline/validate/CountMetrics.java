@@ -54,7 +54,8 @@ final class CountMetrics {
     Column label = col(Slices.LABEL);
     Column risk = col(Slices.RISK);
     Column invalid = label.isNull().or(label.notEqual(0).and(label.notEqual(1)))
-        .or(risk.isNull()).or(risk.isNaN()).or(risk.lt(0)).or(risk.gt(1));
+        .or(risk.isNull()).or(risk.isNaN()).or(risk.lt(0)).or(risk.gt(1))
+        .or(col(Slices.KEY).isNull());
     List<Column> sums = new ArrayList<>(List.of(
         sum(label).as("events"),
         sum(risk).as("expected"),
