@@ -42,18 +42,19 @@ public final class FairnessValidation {
       GovernanceSettings policy, long seed) {
     Slices.checkColumns(predictions, keyColumn, policy);
     Dataset<Row> labelled = Slices.labelled(predictions, keyColumn, policy).cache();
-    Dataset<Row> exploded = Slices.exploded(labelled, policy).cache();
+    Dataset<Row> exploded = Slices.exploded(labelled, policy);
+    Dataset<Row> perValue = RankMetrics.perValue(exploded).cache();
     try {
       List<Double> allThresholds = new ArrayList<>(new TreeSet<>(concat(policy.thresholds(),
           policy.netBenefitThresholds())));
       Progress.Stage phase = Progress.start("validate: counts");
-      Map<SliceKey, SliceCounts> counts = CountMetrics.compute(exploded, allThresholds);
+      Map<SliceKey, SliceCounts> counts = CountMetrics.compute(perValue, allThresholds);
       phase.done(counts.size());
       if (!counts.containsKey(SliceKey.OVERALL_SLICE)) {
         throw Errors.noPredictions();
       }
       phase = Progress.start("validate: AUROC (DeLong) and AP");
-      Map<SliceKey, RankStats> ranks = RankMetrics.compute(exploded);
+      Map<SliceKey, RankStats> ranks = RankMetrics.compute(perValue);
       phase.done(ranks.size());
       phase = Progress.start("validate: calibration fits");
       Map<SliceKey, CalibrationStats> calibration = Calibration.compute(exploded, counts);
@@ -86,7 +87,7 @@ public final class FairnessValidation {
       counts.forEach((k, c) -> cells.put(k, MetricRows.cells(c)));
       return new ValidationResult(rows, verdicts, cells, policy.smallCellThreshold());
     } finally {
-      exploded.unpersist();
+      perValue.unpersist();
       labelled.unpersist();
     }
   }

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import java.util.List;
 import java.util.Map;
@@ -46,12 +47,27 @@ final class RankMetrics {
     }
   }
 
-  static Map<SliceKey, RankStats> compute(Dataset<Row> exploded) {
-    Column[] slice = {col(Slices.ATTRIBUTE), col(Slices.GROUP)};
-    Dataset<Row> perValue = exploded
+  /**
+   * The distinct-value table: per (slice, risk) the positives ({@code pos}), negatives
+   * ({@code neg}) and rows, and how many of the rows are invalid (label not 0/1, risk or key
+   * null). Every rank and count metric is a sum over it; with tied risks it is much smaller than
+   * the predictions.
+   */
+  static Dataset<Row> perValue(Dataset<Row> exploded) {
+    Column label = col(Slices.LABEL);
+    Column invalid = label.isNull().or(label.notEqual(0).and(label.notEqual(1)))
+        .or(col(Slices.KEY).isNull());
+    return exploded
         .groupBy(col(Slices.ATTRIBUTE), col(Slices.GROUP), col(Slices.RISK))
-        .agg(sum(col(Slices.LABEL)).cast("double").as("pos"), count(lit(1)).as("rows"))
-        .withColumn("neg", col("rows").minus(col("pos")));
+        .agg(sum(when(label.equalTo(1), 1.0).otherwise(0.0)).as("pos"),
+            sum(when(label.equalTo(0), 1.0).otherwise(0.0)).as("neg"),
+            count(lit(1)).as("rows"),
+            sum(when(invalid, 1).otherwise(0)).as("invalid"));
+  }
+
+  /** @param perValue the output of {@link #perValue} */
+  static Map<SliceKey, RankStats> compute(Dataset<Row> perValue) {
+    Column[] slice = {col(Slices.ATTRIBUTE), col(Slices.GROUP)};
     WindowSpec upToValue = Window.partitionBy(slice).orderBy(col(Slices.RISK))
         .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
     WindowSpec wholeSlice = Window.partitionBy(slice);
