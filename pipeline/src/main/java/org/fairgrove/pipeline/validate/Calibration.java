@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log;
 import static org.apache.spark.sql.functions.percentile_approx;
 import static org.apache.spark.sql.functions.pow;
+import static org.apache.spark.sql.functions.try_divide;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
@@ -147,12 +148,13 @@ final class Calibration {
         .withColumn(SPLINE.x(1), l);
     for (int j = 0; j < KNOTS - 2; j++) {
       Column kj = col("k" + j);
-      Column term = cubePlus(l.minus(kj))
-          .minus(cubePlus(l.minus(penultimate)).multiply(last.minus(kj))
-              .divide(last.minus(penultimate)))
-          .plus(cubePlus(l.minus(last)).multiply(penultimate.minus(kj))
-              .divide(last.minus(penultimate)))
-          .divide(pow(last.minus(first), 2));
+      // try_divide: with coincident knots the term is discarded, and must not fail in ANSI mode.
+      Column term = try_divide(cubePlus(l.minus(kj))
+          .minus(try_divide(cubePlus(l.minus(penultimate)).multiply(last.minus(kj)),
+              last.minus(penultimate)))
+          .plus(try_divide(cubePlus(l.minus(last)).multiply(penultimate.minus(kj)),
+              last.minus(penultimate))),
+          pow(last.minus(first), 2));
       out = out.withColumn(SPLINE.x(j + 2), when(degenerate, lit(0.0)).otherwise(term));
     }
     return out;

@@ -27,8 +27,11 @@ import org.fairgrove.pipeline.validate.RankMetrics.RankStats;
  *
  * <p>Input columns: {@code label} (0/1), {@code risk} (0..1), a stable row key (long; it seeds
  * the bootstrap weights, so it must identify the row across runs) and every attribute in
- * governance.attributes. Passes over the data: one for the sums, one for the ranks, a few per
- * calibration fit (one per Newton iteration), two for quantiles, and one for the bootstrap.
+ * governance.attributes. Passes over the data: one building the distinct-value table (counts per
+ * slice and risk, from which the sums and the DeLong AUROC come), one for the spline knots, one
+ * per Newton iteration of the calibration fits (all three models share each), one for ICI, one
+ * for the bootstrap bins and one for the bootstrap itself. Each row is repeated once per
+ * dimension (overall, attributes, intersections), a constant factor: cost is linear in rows.
  */
 public final class FairnessValidation {
   private FairnessValidation() {}
@@ -50,6 +53,8 @@ public final class FairnessValidation {
       Progress.Stage phase = Progress.start("validate: counts");
       Map<SliceKey, SliceCounts> counts = CountMetrics.compute(perValue, allThresholds);
       phase.done(counts.size());
+      // Before the expensive passes: a configured reference group that is absent fails now.
+      Map<SliceKey, SliceKey> references = references(counts, policy);
       if (!counts.containsKey(SliceKey.OVERALL_SLICE)) {
         throw Errors.noPredictions();
       }
@@ -64,7 +69,6 @@ public final class FairnessValidation {
         slices.put(key, new SliceResult(key, counts.get(key), ranks.get(key),
             calibration.get(key), policy.thresholds()));
       }
-      Map<SliceKey, SliceKey> references = references(counts, policy);
 
       List<SliceKey> ordered = new ArrayList<>(slices.keySet());
       Map<SliceKey, Integer> index = new HashMap<>();
