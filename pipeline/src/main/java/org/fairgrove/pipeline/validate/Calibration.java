@@ -1,16 +1,17 @@
 package org.fairgrove.pipeline.validate;
 
 import static org.apache.spark.sql.functions.abs;
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.exp;
+import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log;
-import static org.apache.spark.sql.functions.percentile_approx;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.pow;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.try_divide;
 import static org.apache.spark.sql.functions.when;
 
@@ -23,6 +24,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -43,13 +46,13 @@ import org.fairgrove.pipeline.validate.CountMetrics.SliceCounts;
  *       paper's default, because it is fitted from aggregated sufficient statistics (IRLS, one
  *       pass per iteration, like the slope) whereas loess needs each point's neighbourhood; the
  *       paper reports the two smoothers giving similar ICI. The median and 90th percentile are
- *       Spark's percentile_approx (rank error at most 1/10000 of the slice).
+ *       exact weighted quantiles over the distinct-value table (the smallest error whose
+ *       cumulative share of the slice's predictions reaches 50% / 90%).
  * </ul>
  */
 final class Calibration {
   private static final double[] KNOT_PERCENTILES = {0.05, 0.35, 0.65, 0.95};
   private static final int KNOTS = KNOT_PERCENTILES.length;
-  private static final int PERCENTILE_ACCURACY = 10_000;
   static final String LOGIT = "logit_risk";
   /** Recalibration a + b L, started at perfect calibration (0, 1). */
   private static final GroupedLogistic.Model SLOPE = new GroupedLogistic.Model("slope", null,
@@ -75,11 +78,14 @@ final class Calibration {
     return log(clipped.divide(lit(1).minus(clipped)));
   }
 
-  static Map<SliceKey, CalibrationStats> compute(Dataset<Row> exploded,
+  /** @param perValue the distinct-value table of {@link RankMetrics#perValue} */
+  static Map<SliceKey, CalibrationStats> compute(Dataset<Row> perValue,
       Map<SliceKey, SliceCounts> counts) {
-    Dataset<Row> base = exploded.select(col(Slices.ATTRIBUTE), col(Slices.GROUP),
-        col(Slices.LABEL).cast("double").as(GroupedLogistic.Y), col(Slices.RISK),
-        logit(col(Slices.RISK)).as(LOGIT)).cache();
+    // Rows with the same risk share L and every spline term: the fits and errors are weighted
+    // sums over distinct values, never over individual predictions.
+    Dataset<Row> base = perValue.select(col(Slices.ATTRIBUTE), col(Slices.GROUP),
+        col("pos").as(GroupedLogistic.Y), col("rows").cast("double").as(GroupedLogistic.TRIALS),
+        col(Slices.RISK), logit(col(Slices.RISK)).as(LOGIT)).cache();
     try {
       // Only slices with both outcomes have a finite maximum likelihood estimate.
       List<SliceKey> fittable = counts.entrySet().stream()
@@ -117,17 +123,33 @@ final class Calibration {
     return out;
   }
 
-  /** Knots k0..k3 per slice at the spline's percentiles of logit(risk). */
+  /** Knots k0..k3 per slice at the spline's percentiles of logit(risk), over predictions. */
   private static Dataset<Row> knots(Dataset<Row> base) {
-    Column percentiles = percentile_approx(col(LOGIT),
-        lit(KNOT_PERCENTILES), lit(PERCENTILE_ACCURACY));
-    Dataset<Row> perSlice = base.groupBy(Slices.ATTRIBUTE, Slices.GROUP)
-        .agg(percentiles.as("knots"));
-    List<Column> columns = new ArrayList<>(List.of(col(Slices.ATTRIBUTE), col(Slices.GROUP)));
+    List<Column> knots = new ArrayList<>();
     for (int i = 0; i < KNOTS; i++) {
-      columns.add(col("knots").getItem(i).cast("double").as("k" + i));
+      knots.add(weightedQuantile(col(LOGIT), KNOT_PERCENTILES[i]).as("k" + i));
     }
-    return perSlice.select(columns.toArray(Column[]::new));
+    return withCumulativeTrials(base, col(LOGIT)).groupBy(Slices.ATTRIBUTE, Slices.GROUP)
+        .agg(knots.get(0), knots.subList(1, knots.size()).toArray(Column[]::new));
+  }
+
+  /** Adds the running total of trials in {@code order} and the slice's total, per slice. */
+  private static Dataset<Row> withCumulativeTrials(Dataset<Row> data, Column order) {
+    Column trials = col(GroupedLogistic.TRIALS);
+    WindowSpec slice = Window.partitionBy(Slices.ATTRIBUTE, Slices.GROUP);
+    return data
+        .withColumn("cum_trials", sum(trials).over(slice.orderBy(order)
+            .rowsBetween(Window.unboundedPreceding(), Window.currentRow())))
+        .withColumn("total_trials", sum(trials).over(slice));
+  }
+
+  /**
+   * The q-quantile of {@code value} over the slice's predictions (each row weighted by its
+   * trials), exact: the smallest value whose cumulative weight reaches q of the total (the
+   * inverse of the empirical CDF). Needs {@link #withCumulativeTrials} ordered by the value.
+   */
+  private static Column weightedQuantile(Column value, double q) {
+    return min(when(col("cum_trials").geq(col("total_trials").multiply(q)), value));
   }
 
   /**
@@ -188,16 +210,18 @@ final class Calibration {
     Column smoothed = lit(1).divide(lit(1).plus(exp(eta.multiply(-1))));
     Column error = abs(smoothed.minus(col(Slices.RISK)));
     Map<SliceKey, double[]> out = new HashMap<>();
-    for (Row row : withBasis.join(broadcast(coefficients),
+    Dataset<Row> errors = withBasis.join(broadcast(coefficients),
             new String[] {Slices.ATTRIBUTE, Slices.GROUP})
-        .withColumn("error", error)
+        .withColumn("error", error);
+    for (Row row : withCumulativeTrials(errors, col("error"))
         .groupBy(Slices.ATTRIBUTE, Slices.GROUP)
-        .agg(avg("error").as("ici"), percentile_approx(col("error"), lit(new double[] {0.5, 0.9}),
-            lit(PERCENTILE_ACCURACY)).as("quantiles"))
+        .agg(sum(col("error").multiply(col(GroupedLogistic.TRIALS)))
+                .divide(first("total_trials")).as("ici"),
+            weightedQuantile(col("error"), 0.5).as("e50"),
+            weightedQuantile(col("error"), 0.9).as("e90"))
         .collectAsList()) {
-      List<Double> quantiles = row.getList(row.fieldIndex("quantiles"));
-      out.put(Slices.key(row), new double[] {row.<Double>getAs("ici"), quantiles.get(0),
-          quantiles.get(1)});
+      out.put(Slices.key(row), new double[] {row.<Double>getAs("ici"), row.<Double>getAs("e50"),
+          row.<Double>getAs("e90")});
     }
     return out;
   }

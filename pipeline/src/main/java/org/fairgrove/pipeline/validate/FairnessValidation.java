@@ -28,9 +28,10 @@ import org.fairgrove.pipeline.validate.RankMetrics.RankStats;
  * <p>Input columns: {@code label} (0/1), {@code risk} (0..1), a stable row key (long; it seeds
  * the bootstrap weights, so it must identify the row across runs) and every attribute in
  * governance.attributes. Passes over the data: one building the distinct-value table (counts per
- * slice and risk, from which the sums and the DeLong AUROC come), one for the spline knots, one
- * per Newton iteration of the calibration fits (all three models share each), one for ICI, one
- * for the bootstrap bins and one for the bootstrap itself. Each row is repeated once per
+ * slice and risk); the sums, the DeLong AUROC and the calibration fits (one aggregation per
+ * Newton iteration, shared by the three models) and errors all run on that table, whose size
+ * is the number of distinct (slice, risk) pairs; then one pass for the bootstrap bins and one
+ * for the bootstrap itself. Each row is repeated once per
  * dimension (overall, attributes, intersections), a constant factor: cost is linear in rows.
  */
 public final class FairnessValidation {
@@ -62,7 +63,7 @@ public final class FairnessValidation {
       Map<SliceKey, RankStats> ranks = RankMetrics.compute(perValue);
       phase.done(ranks.size());
       phase = Progress.start("validate: calibration fits");
-      Map<SliceKey, CalibrationStats> calibration = Calibration.compute(exploded, counts);
+      Map<SliceKey, CalibrationStats> calibration = Calibration.compute(perValue, counts);
       phase.done(calibration.size());
       Map<SliceKey, SliceResult> slices = new TreeMap<>();
       for (SliceKey key : counts.keySet()) {

@@ -26,14 +26,18 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Logistic regressions fitted separately in every slice, several models at once, by
+ * Logistic regressions (binomial: y events of n trials per data row, so the rows of the
+ * distinct-value table can be fitted directly) fitted separately in every slice, several models
+ * at once, by
  * Newton-Raphson (= IRLS for the canonical link). Each iteration is one Spark aggregation of the
  * sufficient statistics of every model and slice, the gradient X'(y - mu) and the information
  * X'WX (p + p(p+1)/2 numbers per model); each p x p Newton step is solved on the driver. Slices
  * drop out of the passes once all their models have converged.
  */
 final class GroupedLogistic {
+  /** Events and trials of each data row (binomial form: a row may stand for many predictions). */
   static final String Y = "y";
+  static final String TRIALS = "trials";
   private static final int MAX_ITERATIONS = 25;
   private static final double TOLERANCE = 1e-9;
   /**
@@ -65,7 +69,7 @@ final class GroupedLogistic {
   }
 
   /**
-   * @param data slice_attribute, slice_group, y and every model's design and offset columns
+   * @param data slice_attribute, slice_group, y, trials and every model's design and offset columns
    *     (cached by the caller)
    * @param slices the slices to fit; rows of other slices are ignored
    * @return per model name, coefficients per slice; NaN where the fit diverged, did not
@@ -164,8 +168,8 @@ final class GroupedLogistic {
       Column mu = lit(1).divide(lit(1).plus(exp(eta.multiply(-1))));
       scored = scored.withColumn(m.name() + "_mu", mu);
       Column fitted = col(m.name() + "_mu");
-      Column residual = col(Y).minus(fitted);
-      Column weight = fitted.multiply(lit(1).minus(fitted));
+      Column residual = col(Y).minus(col(TRIALS).multiply(fitted));
+      Column weight = col(TRIALS).multiply(fitted).multiply(lit(1).minus(fitted));
       for (int j = 0; j < m.p(); j++) {
         aggregates.add(sum(residual.multiply(col(m.x(j)))));
       }
