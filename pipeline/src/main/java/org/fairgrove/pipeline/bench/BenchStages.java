@@ -1,6 +1,18 @@
 package org.fairgrove.pipeline.bench;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.element_at;
+import static org.apache.spark.sql.functions.exp;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.cohort.Cohort;
 import org.fairgrove.pipeline.config.FairgroveConfig;
@@ -10,10 +22,13 @@ import org.fairgrove.pipeline.ingest.Ingest;
 import org.fairgrove.pipeline.ingest.IngestSummary;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Tables;
+import org.fairgrove.pipeline.omop.Demographics;
 import org.fairgrove.pipeline.synth.SynthResult;
 import org.fairgrove.pipeline.synth.SyntheticPopulation;
 import org.fairgrove.pipeline.train.GroundTruth;
 import org.fairgrove.pipeline.train.Trainer;
+import org.fairgrove.pipeline.validate.FairnessValidation;
+import org.fairgrove.pipeline.validate.ValidationResult;
 
 /** Every benchmarked stage, in pipeline order (a stage reads what the ones before it wrote). */
 public final class BenchStages {
@@ -21,7 +36,7 @@ public final class BenchStages {
 
   public static List<BenchStage> all() {
     return List.of(new Synth(), new IngestStage(), new CohortStage(), new FeaturesStage(),
-        new TrainStage("xgboost"), new TrainStage("mllib-gbt"));
+        new TrainStage("xgboost"), new TrainStage("mllib-gbt"), new ValidateMetrics());
   }
 
   /** Writes the synthetic OMOP population; counts every source row written. */
@@ -130,6 +145,75 @@ public final class BenchStages {
           result.auroc().get("test"), GroundTruth.bestAchievableAuroc(spark, fixed, "test"));
       return new Lakehouse(spark, config.lakehouse.root()).read(Tables.GOLD_FEATURES, "features")
           .count();
+    }
+  }
+
+  /**
+   * Subgroup validation metrics on synthetic predictions, one per person of the benchmark size
+   * (generated here, so the stage does not wait for training): sex, race, ethnicity, age band,
+   * site and payer as in conf/base.conf, plus race x sex, giving over 40 slices, with the
+   * configured bootstrap replicates (1000 by default). Counts prediction rows validated.
+   */
+  static final class ValidateMetrics implements BenchStage {
+    @Override
+    public String name() {
+      return "validate-metrics";
+    }
+
+    @Override
+    public String unit() {
+      return "predictions";
+    }
+
+    @Override
+    public long run(SparkSession spark, FairgroveConfig config) {
+      Dataset<Row> predictions = predictions(spark, config.synth.persons(), config.run.seed())
+          .cache();
+      long rows = predictions.count();
+      ValidationResult result = FairnessValidation.validate(predictions, "row_key", config);
+      if (result.metrics().isEmpty()) {
+        throw new IllegalStateException("validation returned no metrics");
+      }
+      predictions.unpersist();
+      return rows;
+    }
+
+    /** Deterministic predictions: attributes and outcome from hashes of (seed, id). */
+    static Dataset<Row> predictions(SparkSession spark, long rows, long seed) {
+      List<Column> columns = new ArrayList<>(List.of(col("id").as("row_key")));
+      List<List<String>> attributes = List.of(
+          List.of("M", "F", Demographics.UNKNOWN),
+          List.of("White", "Black", "Asian", "AIAN", "NHPI", Demographics.RACE_OTHER),
+          List.of("Hispanic", "NotHispanic", Demographics.UNKNOWN),
+          Demographics.AGE_BAND_LABELS,
+          List.of("S1", "S2", "S3", "S4", "S5"),
+          Demographics.PAYERS);
+      List<String> names = List.of("sex", "race", "ethnicity", "age_band", "site_id", "payer");
+      Column score = lit(-2.0);
+      for (int a = 0; a < names.size(); a++) {
+        List<String> groups = attributes.get(a);
+        Column index = pmod(xxhash64(lit(seed), lit(a), col("id")), lit(groups.size()));
+        columns.add(element_at(lit(groups.toArray(String[]::new)), index.plus(1).cast("int"))
+            .as(names.get(a)));
+        // Each attribute shifts the true log-odds a little, so groups differ in prevalence.
+        score = score.plus(index.multiply(0.1));
+      }
+      Column uniform1 = uniform(seed, 101);
+      Column uniform2 = uniform(seed, 102);
+      // Latent signal, the model's view of it (noisy), and the outcome from the true risk.
+      Column signal = uniform1.multiply(4).minus(2);
+      Column trueRisk = lit(1).divide(lit(1).plus(exp(score.plus(signal).multiply(-1))));
+      Column modelRisk = lit(1).divide(lit(1).plus(exp(score.plus(signal.multiply(0.8))
+          .plus(uniform2.minus(0.5)).multiply(-1))));
+      columns.add(when(uniform(seed, 103).lt(trueRisk), 1).otherwise(0).as("label"));
+      // Rounded to 4 decimals, as scores often are: ties are exercised.
+      columns.add(org.apache.spark.sql.functions.round(modelRisk, 4).as("risk"));
+      return spark.range(rows).select(columns.toArray(Column[]::new));
+    }
+
+    private static Column uniform(long seed, int stream) {
+      return pmod(xxhash64(lit(seed), lit(stream), col("id")), lit(1_000_000_007L))
+          .divide(1_000_000_007.0);
     }
   }
 }

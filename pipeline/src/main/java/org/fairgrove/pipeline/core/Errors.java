@@ -163,9 +163,12 @@ public final class Errors {
 
   public static FairgroveError invalidPredictions(long rows) {
     return error(
-        rows + " prediction rows have a label other than 0/1 or a risk outside 0..1 (or null).",
-        "Validation metrics are defined for binary outcomes and probabilities.",
-        "Fix the scoring step that wrote the predictions; risks must be probabilities.");
+        rows + " prediction rows have a label other than 0/1, a risk outside 0..1, or a null"
+            + " label, risk or row key.",
+        "Validation metrics are defined for binary outcomes and probabilities, and the"
+            + " bootstrap draws each row's weights from its key.",
+        "Fix the scoring step that wrote the predictions: risks must be probabilities and every"
+            + " row needs its key.");
   }
 
   public static FairgroveError noPredictions() {

@@ -1,16 +1,18 @@
 package org.fairgrove.pipeline.validate;
 
 import static org.apache.spark.sql.functions.abs;
-import static org.apache.spark.sql.functions.avg;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.exp;
+import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.log;
-import static org.apache.spark.sql.functions.percentile_approx;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.pow;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.try_divide;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
@@ -22,6 +24,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -42,14 +46,23 @@ import org.fairgrove.pipeline.validate.CountMetrics.SliceCounts;
  *       paper's default, because it is fitted from aggregated sufficient statistics (IRLS, one
  *       pass per iteration, like the slope) whereas loess needs each point's neighbourhood; the
  *       paper reports the two smoothers giving similar ICI. The median and 90th percentile are
- *       Spark's percentile_approx (rank error at most 1/10000 of the slice).
+ *       exact weighted quantiles over the distinct-value table (the smallest error whose
+ *       cumulative share of the slice's predictions reaches 50% / 90%).
  * </ul>
  */
 final class Calibration {
   private static final double[] KNOT_PERCENTILES = {0.05, 0.35, 0.65, 0.95};
   private static final int KNOTS = KNOT_PERCENTILES.length;
-  private static final int PERCENTILE_ACCURACY = 10_000;
   static final String LOGIT = "logit_risk";
+  /** Recalibration a + b L, started at perfect calibration (0, 1). */
+  private static final GroupedLogistic.Model SLOPE = new GroupedLogistic.Model("slope", null,
+      0.0, 1.0);
+  /** Calibration-in-the-large: a + L, L as offset. */
+  private static final GroupedLogistic.Model IN_THE_LARGE =
+      new GroupedLogistic.Model("citl", LOGIT, 0.0);
+  /** The smoother: 1, L and the two restricted cubic spline terms. */
+  private static final GroupedLogistic.Model SPLINE = new GroupedLogistic.Model("spline", null,
+      0.0, 1.0, 0.0, 0.0);
 
   private Calibration() {}
 
@@ -65,34 +78,31 @@ final class Calibration {
     return log(clipped.divide(lit(1).minus(clipped)));
   }
 
-  static Map<SliceKey, CalibrationStats> compute(Dataset<Row> exploded,
+  /** @param perValue the distinct-value table of {@link RankMetrics#perValue} */
+  static Map<SliceKey, CalibrationStats> compute(Dataset<Row> perValue,
       Map<SliceKey, SliceCounts> counts) {
-    Dataset<Row> base = exploded.select(col(Slices.ATTRIBUTE), col(Slices.GROUP),
-        col(Slices.LABEL).cast("double").as(GroupedLogistic.Y), col(Slices.RISK),
-        logit(col(Slices.RISK)).as(LOGIT)).cache();
+    // Rows with the same risk share L and every spline term: the fits and errors are weighted
+    // sums over distinct values, never over individual predictions.
+    Dataset<Row> base = perValue.select(col(Slices.ATTRIBUTE), col(Slices.GROUP),
+        col("pos").as(GroupedLogistic.Y), col("rows").cast("double").as(GroupedLogistic.TRIALS),
+        col(Slices.RISK), logit(col(Slices.RISK)).as(LOGIT)).cache();
     try {
       // Only slices with both outcomes have a finite maximum likelihood estimate.
       List<SliceKey> fittable = counts.entrySet().stream()
           .filter(e -> e.getValue().events() > 0 && e.getValue().nonEvents() > 0)
           .map(Map.Entry::getKey).toList();
 
-      Map<SliceKey, double[]> slope = GroupedLogistic.fit(
-          base.withColumn(GroupedLogistic.x(0), lit(1.0))
-              .withColumn(GroupedLogistic.x(1), col(LOGIT))
-              .withColumn(GroupedLogistic.OFFSET, lit(0.0)),
-          2, starts(fittable, 0.0, 1.0));
-      Map<SliceKey, double[]> inTheLarge = GroupedLogistic.fit(
-          base.withColumn(GroupedLogistic.x(0), lit(1.0))
-              .withColumn(GroupedLogistic.OFFSET, col(LOGIT)),
-          1, starts(fittable, 0.0));
-
-      Dataset<Row> knots = knots(base);
-      Dataset<Row> withBasis = withSplineBasis(base.join(broadcast(knots),
-          new String[] {Slices.ATTRIBUTE, Slices.GROUP}));
-      Map<SliceKey, double[]> spline = GroupedLogistic.fit(
-          withBasis.withColumn(GroupedLogistic.OFFSET, lit(0.0)), KNOTS,
-          starts(fittable, 0.0, 1.0, 0.0, 0.0));
-      Map<SliceKey, double[]> errors = absoluteErrors(withBasis, spline);
+      // The knots need one pass; then all three fits share each Newton pass.
+      Dataset<Row> data = withSplineBasis(base.join(broadcast(knots(base)),
+              new String[] {Slices.ATTRIBUTE, Slices.GROUP}))
+          .withColumn(SLOPE.x(0), lit(1.0))
+          .withColumn(SLOPE.x(1), col(LOGIT))
+          .withColumn(IN_THE_LARGE.x(0), lit(1.0));
+      Map<String, Map<SliceKey, double[]>> fits = GroupedLogistic.fit(data,
+          List.of(SLOPE, IN_THE_LARGE, SPLINE), fittable);
+      Map<SliceKey, double[]> slope = fits.get(SLOPE.name());
+      Map<SliceKey, double[]> inTheLarge = fits.get(IN_THE_LARGE.name());
+      Map<SliceKey, double[]> errors = absoluteErrors(data, fits.get(SPLINE.name()));
 
       Map<SliceKey, CalibrationStats> out = new TreeMap<>();
       for (SliceKey key : counts.keySet()) {
@@ -107,33 +117,43 @@ final class Calibration {
     }
   }
 
-  private static Map<SliceKey, double[]> starts(List<SliceKey> slices, double... start) {
-    Map<SliceKey, double[]> out = new HashMap<>();
-    slices.forEach(k -> out.put(k, start.clone()));
-    return out;
-  }
-
   private static double[] nan(int size) {
     double[] out = new double[size];
     java.util.Arrays.fill(out, Double.NaN);
     return out;
   }
 
-  /** Knots k0..k3 per slice at the spline's percentiles of logit(risk). */
+  /** Knots k0..k3 per slice at the spline's percentiles of logit(risk), over predictions. */
   private static Dataset<Row> knots(Dataset<Row> base) {
-    Column percentiles = percentile_approx(col(LOGIT),
-        lit(KNOT_PERCENTILES), lit(PERCENTILE_ACCURACY));
-    Dataset<Row> perSlice = base.groupBy(Slices.ATTRIBUTE, Slices.GROUP)
-        .agg(percentiles.as("knots"));
-    List<Column> columns = new ArrayList<>(List.of(col(Slices.ATTRIBUTE), col(Slices.GROUP)));
+    List<Column> knots = new ArrayList<>();
     for (int i = 0; i < KNOTS; i++) {
-      columns.add(col("knots").getItem(i).cast("double").as("k" + i));
+      knots.add(weightedQuantile(col(LOGIT), KNOT_PERCENTILES[i]).as("k" + i));
     }
-    return perSlice.select(columns.toArray(Column[]::new));
+    return withCumulativeTrials(base, col(LOGIT)).groupBy(Slices.ATTRIBUTE, Slices.GROUP)
+        .agg(knots.get(0), knots.subList(1, knots.size()).toArray(Column[]::new));
+  }
+
+  /** Adds the running total of trials in {@code order} and the slice's total, per slice. */
+  private static Dataset<Row> withCumulativeTrials(Dataset<Row> data, Column order) {
+    Column trials = col(GroupedLogistic.TRIALS);
+    WindowSpec slice = Window.partitionBy(Slices.ATTRIBUTE, Slices.GROUP);
+    return data
+        .withColumn("cum_trials", sum(trials).over(slice.orderBy(order)
+            .rowsBetween(Window.unboundedPreceding(), Window.currentRow())))
+        .withColumn("total_trials", sum(trials).over(slice));
   }
 
   /**
-   * Adds x0 = 1, x1 = L and the restricted cubic spline terms x2, x3 (Harrell's form: cubic
+   * The q-quantile of {@code value} over the slice's predictions (each row weighted by its
+   * trials), exact: the smallest value whose cumulative weight reaches q of the total (the
+   * inverse of the empirical CDF). Needs {@link #withCumulativeTrials} ordered by the value.
+   */
+  private static Column weightedQuantile(Column value, double q) {
+    return min(when(col("cum_trials").geq(col("total_trials").multiply(q)), value));
+  }
+
+  /**
+   * Adds the spline model's x0 = 1, x1 = L and the restricted cubic spline terms x2, x3 (Harrell's form: cubic
    * between the knots, linear beyond the outer ones, scaled by the squared knot range). With
    * coincident knots (heavily tied risks) the spline terms are 0 and the curve is the linear
    * logistic recalibration.
@@ -146,17 +166,18 @@ final class Calibration {
     Column degenerate = last.leq(penultimate).or(col("k1").leq(first))
         .or(penultimate.leq(col("k1")));
     Dataset<Row> out = withKnots
-        .withColumn(GroupedLogistic.x(0), lit(1.0))
-        .withColumn(GroupedLogistic.x(1), l);
+        .withColumn(SPLINE.x(0), lit(1.0))
+        .withColumn(SPLINE.x(1), l);
     for (int j = 0; j < KNOTS - 2; j++) {
       Column kj = col("k" + j);
-      Column term = cubePlus(l.minus(kj))
-          .minus(cubePlus(l.minus(penultimate)).multiply(last.minus(kj))
-              .divide(last.minus(penultimate)))
-          .plus(cubePlus(l.minus(last)).multiply(penultimate.minus(kj))
-              .divide(last.minus(penultimate)))
-          .divide(pow(last.minus(first), 2));
-      out = out.withColumn(GroupedLogistic.x(j + 2), when(degenerate, lit(0.0)).otherwise(term));
+      // try_divide: with coincident knots the term is discarded, and must not fail in ANSI mode.
+      Column term = try_divide(cubePlus(l.minus(kj))
+          .minus(try_divide(cubePlus(l.minus(penultimate)).multiply(last.minus(kj)),
+              last.minus(penultimate)))
+          .plus(try_divide(cubePlus(l.minus(last)).multiply(penultimate.minus(kj)),
+              last.minus(penultimate))),
+          pow(last.minus(first), 2));
+      out = out.withColumn(SPLINE.x(j + 2), when(degenerate, lit(0.0)).otherwise(term));
     }
     return out;
   }
@@ -184,21 +205,23 @@ final class Calibration {
         .createDataFrame(rows, new StructType(fields.toArray(StructField[]::new)));
     Column eta = lit(0.0);
     for (int j = 0; j < KNOTS; j++) {
-      eta = eta.plus(col("c" + j).multiply(col(GroupedLogistic.x(j))));
+      eta = eta.plus(col("c" + j).multiply(col(SPLINE.x(j))));
     }
     Column smoothed = lit(1).divide(lit(1).plus(exp(eta.multiply(-1))));
     Column error = abs(smoothed.minus(col(Slices.RISK)));
     Map<SliceKey, double[]> out = new HashMap<>();
-    for (Row row : withBasis.join(broadcast(coefficients),
+    Dataset<Row> errors = withBasis.join(broadcast(coefficients),
             new String[] {Slices.ATTRIBUTE, Slices.GROUP})
-        .withColumn("error", error)
+        .withColumn("error", error);
+    for (Row row : withCumulativeTrials(errors, col("error"))
         .groupBy(Slices.ATTRIBUTE, Slices.GROUP)
-        .agg(avg("error").as("ici"), percentile_approx(col("error"), lit(new double[] {0.5, 0.9}),
-            lit(PERCENTILE_ACCURACY)).as("quantiles"))
+        .agg(sum(col("error").multiply(col(GroupedLogistic.TRIALS)))
+                .divide(first("total_trials")).as("ici"),
+            weightedQuantile(col("error"), 0.5).as("e50"),
+            weightedQuantile(col("error"), 0.9).as("e90"))
         .collectAsList()) {
-      List<Double> quantiles = row.getList(row.fieldIndex("quantiles"));
-      out.put(Slices.key(row), new double[] {row.<Double>getAs("ici"), quantiles.get(0),
-          quantiles.get(1)});
+      out.put(Slices.key(row), new double[] {row.<Double>getAs("ici"), row.<Double>getAs("e50"),
+          row.<Double>getAs("e90")});
     }
     return out;
   }

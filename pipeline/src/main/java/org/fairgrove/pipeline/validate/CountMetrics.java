@@ -1,7 +1,6 @@
 package org.fairgrove.pipeline.validate;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pow;
 import static org.apache.spark.sql.functions.sum;
@@ -18,8 +17,9 @@ import org.apache.spark.sql.Row;
 import org.fairgrove.pipeline.core.Errors;
 
 /**
- * Everything per slice that is a plain sum over rows, in one aggregation: n, events, the expected
- * events (sum of risk), the Brier sum and the confusion counts at every threshold.
+ * Everything per slice that is a plain sum over rows, in one aggregation over the distinct-value
+ * table (every row with the same risk contributes alike): n, events, the expected events (sum of
+ * risk), the Brier sum and the confusion counts at every threshold.
  */
 final class CountMetrics {
   private CountMetrics() {}
@@ -50,23 +50,26 @@ final class CountMetrics {
     }
   }
 
-  static Map<SliceKey, SliceCounts> compute(Dataset<Row> exploded, List<Double> thresholds) {
-    Column label = col(Slices.LABEL);
+  /** @param perValue the distinct-value table of {@link RankMetrics#perValue} */
+  static Map<SliceKey, SliceCounts> compute(Dataset<Row> perValue, List<Double> thresholds) {
+    Column pos = col("pos");
+    Column neg = col("neg");
     Column risk = col(Slices.RISK);
-    Column invalid = label.isNull().or(label.notEqual(0).and(label.notEqual(1)))
-        .or(risk.isNull()).or(risk.isNaN()).or(risk.lt(0)).or(risk.gt(1));
+    Column badRisk = risk.isNull().or(risk.isNaN()).or(risk.lt(0)).or(risk.gt(1));
     List<Column> sums = new ArrayList<>(List.of(
-        sum(label).as("events"),
-        sum(risk).as("expected"),
-        sum(pow(risk.minus(label), 2)).as("squared_error"),
-        sum(when(invalid, 1).otherwise(0)).as("invalid")));
+        sum(pos).cast("long").as("events"),
+        sum(col("rows").multiply(risk)).as("expected"),
+        // Brier: a positive at risk r contributes (1 - r)^2, a negative r^2.
+        sum(pos.multiply(pow(lit(1).minus(risk), 2)).plus(neg.multiply(pow(risk, 2))))
+            .as("squared_error"),
+        sum(when(badRisk, col("rows")).otherwise(col("invalid"))).as("invalid")));
     for (int i = 0; i < thresholds.size(); i++) {
       Column selected = risk.geq(thresholds.get(i));
-      sums.add(sum(when(selected.and(label.equalTo(1)), 1).otherwise(0)).as("tp" + i));
-      sums.add(sum(when(selected.and(label.equalTo(0)), 1).otherwise(0)).as("fp" + i));
+      sums.add(sum(when(selected, pos).otherwise(0.0)).cast("long").as("tp" + i));
+      sums.add(sum(when(selected, neg).otherwise(0.0)).cast("long").as("fp" + i));
     }
-    List<Row> rows = exploded.groupBy(Slices.ATTRIBUTE, Slices.GROUP)
-        .agg(count(lit(1)).as("n"), sums.toArray(Column[]::new))
+    List<Row> rows = perValue.groupBy(Slices.ATTRIBUTE, Slices.GROUP)
+        .agg(sum(col("rows")).as("n"), sums.toArray(Column[]::new))
         .collectAsList();
     Map<SliceKey, SliceCounts> out = new TreeMap<>();
     for (Row row : rows) {

@@ -14,6 +14,7 @@ import org.apache.spark.sql.Row;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.config.GovernanceSettings;
 import org.fairgrove.pipeline.core.Errors;
+import org.fairgrove.pipeline.core.Progress;
 import org.fairgrove.pipeline.validate.Calibration.CalibrationStats;
 import org.fairgrove.pipeline.validate.CountMetrics.SliceCounts;
 import org.fairgrove.pipeline.validate.Disparities.Disparity;
@@ -26,8 +27,12 @@ import org.fairgrove.pipeline.validate.RankMetrics.RankStats;
  *
  * <p>Input columns: {@code label} (0/1), {@code risk} (0..1), a stable row key (long; it seeds
  * the bootstrap weights, so it must identify the row across runs) and every attribute in
- * governance.attributes. Passes over the data: one for the sums, one for the ranks, a few per
- * calibration fit (one per Newton iteration), two for quantiles, and one for the bootstrap.
+ * governance.attributes. Passes over the data: one building the distinct-value table (counts per
+ * slice and risk); the sums, the DeLong AUROC and the calibration fits (one aggregation per
+ * Newton iteration, shared by the three models) and errors all run on that table, whose size
+ * is the number of distinct (slice, risk) pairs; then one pass for the bootstrap bins and one
+ * for the bootstrap itself. Each row is repeated once per
+ * dimension (overall, attributes, intersections), a constant factor: cost is linear in rows.
  */
 public final class FairnessValidation {
   private FairnessValidation() {}
@@ -41,30 +46,41 @@ public final class FairnessValidation {
       GovernanceSettings policy, long seed) {
     Slices.checkColumns(predictions, keyColumn, policy);
     Dataset<Row> labelled = Slices.labelled(predictions, keyColumn, policy).cache();
-    Dataset<Row> exploded = Slices.exploded(labelled, policy).cache();
+    Dataset<Row> exploded = Slices.exploded(labelled, policy);
+    Dataset<Row> perValue = RankMetrics.perValue(exploded).cache();
     try {
       List<Double> allThresholds = new ArrayList<>(new TreeSet<>(concat(policy.thresholds(),
           policy.netBenefitThresholds())));
-      Map<SliceKey, SliceCounts> counts = CountMetrics.compute(exploded, allThresholds);
+      Progress.Stage phase = Progress.start("validate: counts");
+      Map<SliceKey, SliceCounts> counts = CountMetrics.compute(perValue, allThresholds);
+      phase.done(counts.size());
+      // Before the expensive passes: a configured reference group that is absent fails now.
+      Map<SliceKey, SliceKey> references = references(counts, policy);
       if (!counts.containsKey(SliceKey.OVERALL_SLICE)) {
         throw Errors.noPredictions();
       }
-      Map<SliceKey, RankStats> ranks = RankMetrics.compute(exploded);
-      Map<SliceKey, CalibrationStats> calibration = Calibration.compute(exploded, counts);
+      phase = Progress.start("validate: AUROC (DeLong) and AP");
+      Map<SliceKey, RankStats> ranks = RankMetrics.compute(perValue);
+      phase.done(ranks.size());
+      phase = Progress.start("validate: calibration fits");
+      Map<SliceKey, CalibrationStats> calibration = Calibration.compute(perValue, counts);
+      phase.done(calibration.size());
       Map<SliceKey, SliceResult> slices = new TreeMap<>();
       for (SliceKey key : counts.keySet()) {
         slices.put(key, new SliceResult(key, counts.get(key), ranks.get(key),
             calibration.get(key), policy.thresholds()));
       }
-      Map<SliceKey, SliceKey> references = references(counts, policy);
 
       List<SliceKey> ordered = new ArrayList<>(slices.keySet());
       Map<SliceKey, Integer> index = new HashMap<>();
       for (int i = 0; i < ordered.size(); i++) {
         index.put(ordered.get(i), i);
       }
+      phase = Progress.start("validate: Poisson bootstrap, "
+          + policy.bootstrapReplicates() + " replicates");
       PoissonBootstrap.Replicates replicates = PoissonBootstrap.run(labelled,
           plan(labelled, policy, seed, ordered, index, calibration));
+      phase.done(ordered.size());
       List<Disparity> disparities = Disparities.compute(new HashMap<>(slices), index,
           references, replicates, policy.thresholds());
       List<SliceVerdict> verdicts = Policy.verdicts(slices, references, disparities, policy);
@@ -76,7 +92,7 @@ public final class FairnessValidation {
       counts.forEach((k, c) -> cells.put(k, MetricRows.cells(c)));
       return new ValidationResult(rows, verdicts, cells, policy.smallCellThreshold());
     } finally {
-      exploded.unpersist();
+      perValue.unpersist();
       labelled.unpersist();
     }
   }

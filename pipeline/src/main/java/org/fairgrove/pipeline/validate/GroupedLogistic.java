@@ -9,8 +9,10 @@ import static org.apache.spark.sql.functions.sum;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.ArrayRealVector;
 import org.apache.commons.math3.linear.LUDecomposition;
@@ -19,21 +21,23 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Logistic regression of y on x_0..x_{p-1} (with an optional offset), fitted separately in
- * every slice at once by Newton-Raphson (= IRLS for the canonical link). Each iteration is one
- * Spark aggregation of the sufficient statistics per slice, the gradient X'(y - mu) and the
- * information X'WX (p + p(p+1)/2 numbers); the p x p Newton step per slice is solved on the
- * driver. Slices drop out of the passes once converged.
+ * Logistic regressions (binomial: y events of n trials per data row, so the rows of the
+ * distinct-value table can be fitted directly) fitted separately in every slice, several models
+ * at once, by
+ * Newton-Raphson (= IRLS for the canonical link). Each iteration is one Spark aggregation of the
+ * sufficient statistics of every model and slice, the gradient X'(y - mu) and the information
+ * X'WX (p + p(p+1)/2 numbers per model); each p x p Newton step is solved on the driver. Slices
+ * drop out of the passes once all their models have converged.
  */
 final class GroupedLogistic {
+  /** Events and trials of each data row (binomial form: a row may stand for many predictions). */
   static final String Y = "y";
-  static final String OFFSET = "offset";
+  static final String TRIALS = "trials";
   private static final int MAX_ITERATIONS = 25;
   private static final double TOLERANCE = 1e-9;
   /**
@@ -44,91 +48,135 @@ final class GroupedLogistic {
 
   private GroupedLogistic() {}
 
-  static String x(int j) {
-    return "x" + j;
+  /**
+   * One model: logit P(y=1) = offset + sum_j b_j x_j, its design columns named
+   * {@code <name>_x<j>} in the data, started from {@code start}.
+   *
+   * @param offset the offset column's name, or null for none
+   */
+  record Model(String name, String offset, double... start) {
+    int p() {
+      return start.length;
+    }
+
+    String x(int j) {
+      return name + "_x" + j;
+    }
+
+    private String b(int j) {
+      return name + "_b" + j;
+    }
   }
 
   /**
-   * @param data slice_attribute, slice_group, y, x0..x{p-1}, offset (cached by the caller)
-   * @param start starting coefficients of the slices to fit; other slices are ignored
-   * @return coefficients per slice; NaN where the fit diverged or the information was singular
+   * @param data slice_attribute, slice_group, y, trials and every model's design and offset columns
+   *     (cached by the caller)
+   * @param slices the slices to fit; rows of other slices are ignored
+   * @return per model name, coefficients per slice; NaN where the fit diverged, did not
+   *     converge or the information was singular
    */
-  static Map<SliceKey, double[]> fit(Dataset<Row> data, int p, Map<SliceKey, double[]> start) {
-    Map<SliceKey, double[]> beta = new HashMap<>();
-    start.forEach((k, v) -> beta.put(k, v.clone()));
-    Map<SliceKey, double[]> active = new HashMap<>(beta);
-    SparkSession spark = data.sparkSession();
-    for (int iteration = 0; iteration < MAX_ITERATIONS && !active.isEmpty(); iteration++) {
-      Map<SliceKey, double[]> sums = sufficientStatistics(spark, data, p, active);
-      Map<SliceKey, double[]> next = new HashMap<>();
-      for (Map.Entry<SliceKey, double[]> e : active.entrySet()) {
-        double[] s = sums.get(e.getKey());
-        double[] step = s == null ? null : newtonStep(s, p);
-        double[] b = e.getValue().clone();
-        if (step == null) {
-          Arrays.fill(b, Double.NaN);
-          beta.put(e.getKey(), b);
-          continue;
-        }
-        double largest = 0;
-        for (int j = 0; j < p; j++) {
-          b[j] += step[j];
-          largest = Math.max(largest, Math.abs(step[j]));
-        }
-        boolean diverged = Arrays.stream(b).anyMatch(v -> !(Math.abs(v) < DIVERGED));
-        if (diverged) {
-          Arrays.fill(b, Double.NaN);
-        }
-        beta.put(e.getKey(), b);
-        if (!diverged && largest > TOLERANCE) {
-          next.put(e.getKey(), b);
-        }
-      }
-      if (iteration == MAX_ITERATIONS - 1) {
-        next.keySet().forEach(k -> Arrays.fill(beta.get(k), Double.NaN));
-      }
-      active = next;
+  static Map<String, Map<SliceKey, double[]>> fit(Dataset<Row> data, List<Model> models,
+      List<SliceKey> slices) {
+    Map<String, Map<SliceKey, double[]>> beta = new HashMap<>();
+    Map<String, Set<SliceKey>> active = new HashMap<>();
+    for (Model m : models) {
+      Map<SliceKey, double[]> start = new HashMap<>();
+      slices.forEach(k -> start.put(k, m.start().clone()));
+      beta.put(m.name(), start);
+      active.put(m.name(), new HashSet<>(slices));
     }
+    for (int iteration = 0; iteration < MAX_ITERATIONS; iteration++) {
+      Set<SliceKey> running = new HashSet<>();
+      active.values().forEach(running::addAll);
+      if (running.isEmpty()) {
+        return beta;
+      }
+      Map<SliceKey, double[]> sums = sufficientStatistics(data, models, beta, running);
+      for (Model m : models) {
+        int offset = 0;
+        for (Model before : models) {
+          if (before == m) {
+            break;
+          }
+          offset += statistics(before.p());
+        }
+        Set<SliceKey> next = new HashSet<>();
+        for (SliceKey k : active.get(m.name())) {
+          double[] s = sums.get(k);
+          double[] step = s == null ? null
+              : newtonStep(Arrays.copyOfRange(s, offset, offset + statistics(m.p())), m.p());
+          double[] b = beta.get(m.name()).get(k);
+          if (step == null) {
+            Arrays.fill(b, Double.NaN);
+            continue;
+          }
+          double largest = 0;
+          for (int j = 0; j < m.p(); j++) {
+            b[j] += step[j];
+            largest = Math.max(largest, Math.abs(step[j]));
+          }
+          if (Arrays.stream(b).anyMatch(v -> !(Math.abs(v) < DIVERGED))) {
+            Arrays.fill(b, Double.NaN);
+          } else if (largest > TOLERANCE) {
+            next.add(k);
+          }
+        }
+        active.put(m.name(), next);
+      }
+    }
+    // Not converged within the iteration limit: no estimate.
+    active.forEach((name, keys) -> keys.forEach(k -> Arrays.fill(beta.get(name).get(k),
+        Double.NaN)));
     return beta;
   }
 
-  private static Map<SliceKey, double[]> sufficientStatistics(SparkSession spark,
-      Dataset<Row> data, int p, Map<SliceKey, double[]> coefficients) {
+  private static int statistics(int p) {
+    return p + p * (p + 1) / 2;
+  }
+
+  private static Map<SliceKey, double[]> sufficientStatistics(Dataset<Row> data,
+      List<Model> models, Map<String, Map<SliceKey, double[]>> beta, Set<SliceKey> slices) {
     List<StructField> fields = new ArrayList<>(List.of(
         DataTypes.createStructField(Slices.ATTRIBUTE, DataTypes.StringType, false),
         DataTypes.createStructField(Slices.GROUP, DataTypes.StringType, false)));
-    for (int j = 0; j < p; j++) {
-      fields.add(DataTypes.createStructField("b" + j, DataTypes.DoubleType, false));
+    for (Model m : models) {
+      for (int j = 0; j < m.p(); j++) {
+        fields.add(DataTypes.createStructField(m.b(j), DataTypes.DoubleType, false));
+      }
     }
     List<Row> rows = new ArrayList<>();
-    coefficients.forEach((k, b) -> {
-      Object[] values = new Object[p + 2];
-      values[0] = k.attribute();
-      values[1] = k.group();
-      for (int j = 0; j < p; j++) {
-        values[j + 2] = b[j];
+    for (SliceKey k : slices) {
+      List<Object> values = new ArrayList<>(List.of(k.attribute(), k.group()));
+      for (Model m : models) {
+        for (double b : beta.get(m.name()).get(k)) {
+          // A model that failed in this slice contributes sums nobody reads; keep them finite.
+          values.add(Double.isNaN(b) ? 0.0 : b);
+        }
       }
-      rows.add(RowFactory.create(values));
-    });
-    Dataset<Row> params = spark.createDataFrame(rows, new StructType(fields.toArray(
-        StructField[]::new)));
-    Column eta = col(OFFSET);
-    for (int j = 0; j < p; j++) {
-      eta = eta.plus(col("b" + j).multiply(col(x(j))));
+      rows.add(RowFactory.create(values.toArray()));
     }
-    Column mu = lit(1).divide(lit(1).plus(exp(eta.multiply(-1))));
-    Dataset<Row> scored = data
-        .join(broadcast(params), new String[] {Slices.ATTRIBUTE, Slices.GROUP})
-        .withColumn("mu", mu)
-        .withColumn("w", col("mu").multiply(lit(1).minus(col("mu"))))
-        .withColumn("r", col(Y).minus(col("mu")));
+    Dataset<Row> params = data.sparkSession().createDataFrame(rows,
+        new StructType(fields.toArray(StructField[]::new)));
+    Dataset<Row> scored = data.join(broadcast(params),
+        new String[] {Slices.ATTRIBUTE, Slices.GROUP});
     List<Column> aggregates = new ArrayList<>();
-    for (int j = 0; j < p; j++) {
-      aggregates.add(sum(col("r").multiply(col(x(j)))).as("g" + j));
-    }
-    for (int j = 0; j < p; j++) {
-      for (int k = j; k < p; k++) {
-        aggregates.add(sum(col("w").multiply(col(x(j))).multiply(col(x(k)))).as("h" + j + k));
+    for (Model m : models) {
+      Column eta = m.offset() == null ? lit(0.0) : col(m.offset());
+      for (int j = 0; j < m.p(); j++) {
+        eta = eta.plus(col(m.b(j)).multiply(col(m.x(j))));
+      }
+      Column mu = lit(1).divide(lit(1).plus(exp(eta.multiply(-1))));
+      scored = scored.withColumn(m.name() + "_mu", mu);
+      Column fitted = col(m.name() + "_mu");
+      Column residual = col(Y).minus(col(TRIALS).multiply(fitted));
+      Column weight = col(TRIALS).multiply(fitted).multiply(lit(1).minus(fitted));
+      for (int j = 0; j < m.p(); j++) {
+        aggregates.add(sum(residual.multiply(col(m.x(j)))));
+      }
+      for (int j = 0; j < m.p(); j++) {
+        for (int k = j; k < m.p(); k++) {
+          aggregates.add(sum(weight.multiply(col(m.x(j))).multiply(col(m.x(k)))));
+        }
       }
     }
     Map<SliceKey, double[]> out = new HashMap<>();

@@ -96,7 +96,9 @@ final class Policy {
     a = Math.min(a, MAX_AUROC_FOR_POWER);
     double variance = hanleyMcNeilVariance(a, slice.counts().events(), slice.counts().nonEvents())
         + hanleyMcNeilVariance(a, reference.counts().events(), reference.counts().nonEvents());
-    return (Stats.Z_975 + Stats.Z_80) * Math.sqrt(variance);
+    // Rounded up to 0.01: it is an approximation, and a precise value could help back out a
+    // withheld small slice's event count from its size.
+    return Math.ceil((Stats.Z_975 + Stats.Z_80) * Math.sqrt(variance) * 100) / 100;
   }
 
   static double hanleyMcNeilVariance(double a, double positives, double negatives) {

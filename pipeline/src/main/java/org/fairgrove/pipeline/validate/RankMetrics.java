@@ -5,6 +5,8 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.try_divide;
+import static org.apache.spark.sql.functions.when;
 
 import java.util.List;
 import java.util.Map;
@@ -46,12 +48,27 @@ final class RankMetrics {
     }
   }
 
-  static Map<SliceKey, RankStats> compute(Dataset<Row> exploded) {
-    Column[] slice = {col(Slices.ATTRIBUTE), col(Slices.GROUP)};
-    Dataset<Row> perValue = exploded
+  /**
+   * The distinct-value table: per (slice, risk) the positives ({@code pos}), negatives
+   * ({@code neg}) and rows, and how many of the rows are invalid (label not 0/1, risk or key
+   * null). Every rank and count metric is a sum over it; with tied risks it is much smaller than
+   * the predictions.
+   */
+  static Dataset<Row> perValue(Dataset<Row> exploded) {
+    Column label = col(Slices.LABEL);
+    Column invalid = label.isNull().or(label.notEqual(0).and(label.notEqual(1)))
+        .or(col(Slices.KEY).isNull());
+    return exploded
         .groupBy(col(Slices.ATTRIBUTE), col(Slices.GROUP), col(Slices.RISK))
-        .agg(sum(col(Slices.LABEL)).cast("double").as("pos"), count(lit(1)).as("rows"))
-        .withColumn("neg", col("rows").minus(col("pos")));
+        .agg(sum(when(label.equalTo(1), 1.0).otherwise(0.0)).as("pos"),
+            sum(when(label.equalTo(0), 1.0).otherwise(0.0)).as("neg"),
+            count(lit(1)).as("rows"),
+            sum(when(invalid, 1).otherwise(0)).as("invalid"));
+  }
+
+  /** @param perValue the output of {@link #perValue} */
+  static Map<SliceKey, RankStats> compute(Dataset<Row> perValue) {
+    Column[] slice = {col(Slices.ATTRIBUTE), col(Slices.GROUP)};
     WindowSpec upToValue = Window.partitionBy(slice).orderBy(col(Slices.RISK))
         .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
     WindowSpec wholeSlice = Window.partitionBy(slice);
@@ -66,9 +83,12 @@ final class RankMetrics {
         .withColumn("cum_pos", cumPos).withColumn("cum_neg", cumNeg)
         // V10: negatives strictly below plus half the ties; V01: positives strictly above plus
         // half the ties.
-        .withColumn("v10", col("cum_neg").minus(neg).plus(neg.multiply(0.5)).divide(col("N")))
-        .withColumn("v01", col("P").minus(col("cum_pos")).plus(pos.multiply(0.5))
-            .divide(col("P")))
+        // try_divide: a slice without negatives (or positives) has no placement values, and
+        // ANSI mode would fail the whole query on its division by zero.
+        .withColumn("v10", try_divide(col("cum_neg").minus(neg).plus(neg.multiply(0.5)),
+            col("N")))
+        .withColumn("v01", try_divide(col("P").minus(col("cum_pos")).plus(pos.multiply(0.5)),
+            col("P")))
         // Precision when everything at or above this risk is selected (for AP).
         .withColumn("precision", col("P").minus(col("cum_pos")).plus(pos)
             .divide(col("P").minus(col("cum_pos")).plus(pos)
@@ -82,10 +102,16 @@ final class RankMetrics {
         .collectAsList();
     Map<SliceKey, RankStats> out = new TreeMap<>();
     for (Row row : rows) {
-      out.put(Slices.key(row), fromSums(row.getAs("P"), row.getAs("N"), row.getAs("s10"),
-          row.getAs("s10_sq"), row.getAs("s01_sq"), row.getAs("ap_sum")));
+      out.put(Slices.key(row), fromSums(sumOrZero(row, "P"), sumOrZero(row, "N"), sumOrZero(row, "s10"),
+          sumOrZero(row, "s10_sq"), sumOrZero(row, "s01_sq"), sumOrZero(row, "ap_sum")));
     }
     return out;
+  }
+
+  /** A sum that is null when its slice had no placement values (no positives or negatives). */
+  private static double sumOrZero(Row row, String field) {
+    Double value = row.getAs(field);
+    return value == null ? 0 : value;
   }
 
   /**

@@ -32,7 +32,7 @@ class DeLongAurocTest {
     FairgroveConfig config = Fixtures.config();
     Dataset<Row> labelled = Slices.labelled(Fixtures.frame(spark, predictions), "row_key",
         config.governance);
-    return RankMetrics.compute(Slices.exploded(labelled, config.governance));
+    return RankMetrics.compute(RankMetrics.perValue(Slices.exploded(labelled, config.governance)));
   }
 
   /** psi(x, y) = 1 if the positive ranks above, 1/2 on a tie. */
