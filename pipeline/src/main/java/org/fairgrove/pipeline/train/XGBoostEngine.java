@@ -1,5 +1,6 @@
 package org.fairgrove.pipeline.train;
 
+import static org.apache.spark.ml.functions.array_to_vector;
 import static org.apache.spark.ml.functions.vector_to_array;
 import static org.apache.spark.sql.functions.col;
 
@@ -53,11 +54,12 @@ final class XGBoostEngine implements Engine {
     classifier.setScalePosWeight(positiveWeight);
     classifier.setEvalMetric("auc");
     classifier.setSeed(seed);
+    classifier.setVerbosity(0);
     if (settings.earlyStoppingRounds() > 0 && validation != null) {
       classifier.setNumEarlyStoppingRounds(settings.earlyStoppingRounds());
-      classifier.setEvalDataset(validation);
+      classifier.setEvalDataset(dense(validation));
     }
-    return new Fitted(classifier.fit(train));
+    return new Fitted(classifier.fit(dense(train)));
   }
 
   /**
@@ -82,6 +84,16 @@ final class XGBoostEngine implements Engine {
     }
   }
 
+  /**
+   * XGBoost4J-Spark reads an entry left out of a sparse vector as missing when it trains but as
+   * zero when it predicts, so a model trained on sparse rows scores garbage. Dense rows say what
+   * the features mean: a count left out is 0, a statistic with no value is an explicit NaN.
+   */
+  static Dataset<Row> dense(Dataset<Row> rows) {
+    return rows.withColumn("features",
+        array_to_vector(vector_to_array(col("features"), "float64")));
+  }
+
   private static Configuration hadoopConf() {
     return org.apache.spark.sql.SparkSession.active().sparkContext().hadoopConfiguration();
   }
@@ -93,7 +105,7 @@ final class XGBoostEngine implements Engine {
       if (withContributions) {
         copy.setContribPredictionCol(CONTRIBUTIONS);
       }
-      Dataset<Row> scored = copy.transform(rows)
+      Dataset<Row> scored = copy.transform(dense(rows))
           .withColumn("risk", vector_to_array(col("probability"), "float64").getItem(1))
           .drop("probability", "rawPrediction", "prediction");
       return withContributions
