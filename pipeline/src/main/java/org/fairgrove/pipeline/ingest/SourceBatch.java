@@ -47,7 +47,7 @@ final class SourceBatch {
   private static final String CORRUPT = "_corrupt_record";
 
   /** One data file: its table, path relative to the batch root, and header columns. */
-  record SourceFile(String table, String relativePath, Path path, long size, List<String> columns) {}
+  record SourceFile(String table, String relativePath, Path path, List<String> columns) {}
 
   private final SparkSession spark;
   final IngestRequest request;
@@ -77,7 +77,8 @@ final class SourceBatch {
       for (Candidate candidate : candidates(fs, root, request)) {
         SourceFile file = inspect(spark, fs, candidate, request);
         files.computeIfAbsent(file.table(), t -> new ArrayList<>()).add(file);
-        update(batch, file.relativePath() + "\t" + file.size() + "\t" + candidate.digest + "\n");
+        update(batch, candidate.relativePath + "\t" + candidate.size + "\t" + candidate.digest
+            + "\n");
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Reading the source folder " + request.path() + " failed", e);
@@ -258,8 +259,7 @@ final class SourceBatch {
     }
     SourceTable.byName(candidate.table).ifPresent(known -> requireColumns(known, candidate,
         columns));
-    return new SourceFile(candidate.table, candidate.relativePath, candidate.path,
-        candidate.size, columns);
+    return new SourceFile(candidate.table, candidate.relativePath, candidate.path, columns);
   }
 
   private static List<String> csvHeader(Candidate candidate) {

@@ -1,0 +1,94 @@
+package org.fairgrove.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.fairgrove.pipeline.lakehouse.Lakehouse;
+import org.fairgrove.pipeline.lakehouse.TableId;
+import org.fairgrove.pipeline.testing.SparkTestSession;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A killed ingest, run again, leaves exactly the tables an uninterrupted run leaves: the process
+ * is killed (SIGKILL) while it merges into silver, then re-run, and every bronze, silver and ops
+ * table is compared with a clean run's (times of landing and the log's per-run merge counts
+ * aside).
+ */
+@Tag("e2e")
+@ExtendWith(SparkTestSession.class)
+class IngestCrashIT {
+  private static final Path LAUNCHER =
+      Path.of(System.getProperty("fairgrove.repo.root", "."), "bin", "fairgrove").toAbsolutePath();
+
+  @TempDir Path crashed;
+  @TempDir Path clean;
+
+  private Process start(Path workDir, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+        .redirectOutput(workDir.resolve(".out").toFile())
+        .redirectError(workDir.resolve(".err").toFile());
+    builder.environment().put("FAIRGROVE_JAVA_OPTS", "-Xmx2g");
+    return builder.start();
+  }
+
+  private void runToEnd(Path workDir, String... args) throws Exception {
+    Process process = start(workDir, args);
+    assertThat(process.waitFor(10, TimeUnit.MINUTES)).as("finished in time").isTrue();
+    assertThat(process.exitValue()).as(stderr(workDir)).isZero();
+  }
+
+  private static String stderr(Path workDir) throws IOException {
+    return Files.readString(workDir.resolve(".err"), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aKilledIngestRunAgainEqualsAnUninterruptedOne(SparkSession spark) throws Exception {
+    runToEnd(crashed, "synth", "--persons", "300", "--seed", "7", "--sites", "1");
+    String sources = crashed.resolve("sources/synthetic/S1").toString();
+    String[] ingest = {"ingest", "--source-format", "omop-csv", "--path", sources, "--site", "S1"};
+
+    Process doomed = start(crashed, ingest);
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+    while (!stderr(crashed).contains("ingest merge visit_occurrence ...")
+        && doomed.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertThat(doomed.isAlive()).as("still running when killed: " + stderr(crashed)).isTrue();
+    doomed.destroyForcibly().waitFor();
+    runToEnd(crashed, ingest);
+    runToEnd(clean, ingest);
+
+    Lakehouse afterCrash = new Lakehouse(spark, crashed.resolve("lakehouse").toString());
+    Lakehouse uninterrupted = new Lakehouse(spark, clean.resolve("lakehouse").toString());
+    List<TableId> tables = uninterrupted.tables();
+    assertThat(afterCrash.tables().stream().filter(t -> !t.schema().equals("truth")))
+        .containsExactlyElementsOf(tables);
+    assertThat(tables).contains(TableId.of("silver", "measurement"),
+        TableId.of("ops", "ingest_log"));
+    assertThat(uninterrupted.read(TableId.of("silver", "visit_occurrence"), "ingest").count())
+        .isPositive();
+    for (TableId table : tables) {
+      // What differs by design: landing times, and what each run's merge itself changed.
+      String[] perRun = {"ingested_at", "rows_inserted", "rows_updated"};
+      Dataset<Row> a = afterCrash.read(table, "ingest").drop(perRun);
+      Dataset<Row> b = uninterrupted.read(table, "ingest").drop(perRun);
+      assertThat(a.count()).as(table.toString()).isEqualTo(b.count());
+      assertThat(a.exceptAll(b).count()).as(table.toString()).isZero();
+      assertThat(b.exceptAll(a).count()).as(table.toString()).isZero();
+    }
+  }
+}
