@@ -1,14 +1,7 @@
 package org.fairgrove.pipeline.train;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.exp;
-import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.rand;
-import static org.apache.spark.sql.functions.randn;
-import static org.apache.spark.sql.functions.udf;
-import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -18,19 +11,13 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.stream.Stream;
-import org.apache.spark.ml.functions;
-import org.apache.spark.ml.linalg.SQLDataTypes;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.api.java.UDF1;
-import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.core.FairgroveError;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Tables;
-import org.fairgrove.pipeline.testing.DeltaFixture;
 import org.fairgrove.pipeline.testing.SparkTestSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,17 +26,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Training on a sparse feature table whose true risk is known: label ~ Bernoulli(sigmoid(-2 +
- * 1.5 x1 + x2)) with x1 zero for half the rows, x2 missing (NaN) for a fifth, x3 pure noise. The best achievable AUROC is that of the
+ * Training on a sparse feature table whose true risk is known ({@link SyntheticFeatures}: two
+ * informative features, one with missing values, one of noise). The best achievable AUROC is that of the
  * true risk itself, computed on the same test rows.
  */
 @ExtendWith(SparkTestSession.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TrainerTest {
   private static final String TASK = "train-test";
-  private static final UserDefinedFunction SPARSE = udf(
-      (UDF1<Vector, Vector>) Vector::toSparse, SQLDataTypes.VectorType());
-
   @TempDir static Path dir;
   private final SparkSession spark;
   private FairgroveConfig config;
@@ -65,34 +49,7 @@ class TrainerTest {
     config = SparkTestSession.testConfig(dir, "task.id=" + TASK, "task.train.rounds=60",
         "task.train.early-stopping-rounds=10", "task.train.search.trials=2");
     lakehouse = new Lakehouse(spark, config.lakehouse.root());
-    Dataset<Row> rows = spark.range(0, 4000, 1, 2)
-        // Half the x1 values are 0: left out of the sparse vectors the features table holds.
-        .withColumn("x1", greatest(randn(11), lit(0.0)).multiply(2))
-        .withColumn("x2", randn(12))
-        .withColumn("x3", randn(13))
-        .withColumn("true_risk", lit(1).divide(lit(1).plus(
-            exp(lit(2.0).minus(col("x1").multiply(1.5)).minus(col("x2"))))))
-        .withColumn("label", when(rand(14).lt(col("true_risk")), 1).otherwise(0))
-        .withColumn("split", when(col("id").mod(10).lt(6), "train")
-            .when(col("id").mod(10).lt(8), "validation").otherwise("test"))
-        .withColumn("x2_seen", when(rand(15).lt(0.2), Double.NaN).otherwise(col("x2")));
-    achievableTestAuroc = Trainer.auroc(rows.filter("split = 'test'")
-        .withColumnRenamed("true_risk", "risk"));
-    Dataset<Row> features = rows.select(lit(TASK).as("task_id"), col("id").as("person_id"),
-        lit(java.sql.Date.valueOf("2020-01-01")).as("index_date"), col("label"), col("split"),
-        SPARSE.apply(functions.array_to_vector(array(col("x1"), col("x2_seen"), col("x3"))))
-            .as("features"),
-        lit("hash-1").as("dictionary_hash"));
-    features.write().format("delta").mode("overwrite")
-        .save(lakehouse.location(Tables.GOLD_FEATURES));
-    features.select("task_id", "person_id", "index_date", "label", "split").write()
-        .format("delta").mode("overwrite").save(lakehouse.location(Tables.GOLD_COHORT));
-    DeltaFixture dictionary = DeltaFixture.table(spark,
-        "task_id STRING, slot INT, name STRING, dictionary_hash STRING");
-    for (int slot = 0; slot < 3; slot++) {
-      dictionary.row(TASK, slot, "x" + (slot + 1), "hash-1");
-    }
-    dictionary.writeTo(lakehouse, Tables.GOLD_FEATURE_DICTIONARY);
+    achievableTestAuroc = SyntheticFeatures.write(spark, lakehouse, TASK, 4000, 3, 11);
   }
 
   @Test
