@@ -1,10 +1,12 @@
 package org.fairgrove.pipeline.validate;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.try_divide;
 
 import java.util.List;
 import java.util.Map;
@@ -65,20 +67,23 @@ final class RankMetrics {
         .withColumn("P", totalPos).withColumn("N", totalNeg)
         .withColumn("cum_pos", cumPos).withColumn("cum_neg", cumNeg)
         // V10: negatives strictly below plus half the ties; V01: positives strictly above plus
-        // half the ties.
-        .withColumn("v10", col("cum_neg").minus(neg).plus(neg.multiply(0.5)).divide(col("N")))
-        .withColumn("v01", col("P").minus(col("cum_pos")).plus(pos.multiply(0.5))
-            .divide(col("P")))
+        // half the ties. A slice without positives or negatives divides by zero: try_divide
+        // gives null there (ANSI mode would fail the job), and fromSums reports NaN.
+        .withColumn("v10", try_divide(col("cum_neg").minus(neg).plus(neg.multiply(0.5)),
+            col("N")))
+        .withColumn("v01", try_divide(col("P").minus(col("cum_pos")).plus(pos.multiply(0.5)),
+            col("P")))
         // Precision when everything at or above this risk is selected (for AP).
-        .withColumn("precision", col("P").minus(col("cum_pos")).plus(pos)
-            .divide(col("P").minus(col("cum_pos")).plus(pos)
+        .withColumn("precision", try_divide(col("P").minus(col("cum_pos")).plus(pos),
+            col("P").minus(col("cum_pos")).plus(pos)
                 .plus(col("N")).minus(col("cum_neg")).plus(neg)));
     List<Row> rows = placed.groupBy(slice).agg(
             first("P").as("P"), first("N").as("N"),
-            sum(pos.multiply(col("v10"))).as("s10"),
-            sum(pos.multiply(col("v10")).multiply(col("v10"))).as("s10_sq"),
-            sum(neg.multiply(col("v01")).multiply(col("v01"))).as("s01_sq"),
-            sum(pos.multiply(col("precision"))).as("ap_sum"))
+            // Null (a slice without positives or negatives) is 0: fromSums gives NaN then.
+            coalesce(sum(pos.multiply(col("v10"))), lit(0.0)).as("s10"),
+            coalesce(sum(pos.multiply(col("v10")).multiply(col("v10"))), lit(0.0)).as("s10_sq"),
+            coalesce(sum(neg.multiply(col("v01")).multiply(col("v01"))), lit(0.0)).as("s01_sq"),
+            coalesce(sum(pos.multiply(col("precision"))), lit(0.0)).as("ap_sum"))
         .collectAsList();
     Map<SliceKey, RankStats> out = new TreeMap<>();
     for (Row row : rows) {
