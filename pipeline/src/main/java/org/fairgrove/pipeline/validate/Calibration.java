@@ -56,8 +56,17 @@ final class Calibration {
   /** Coefficients of the recalibration fit a + b L: used by the bootstrap's one-step update. */
   record Recalibration(double intercept, double slope) {}
 
+  /** @param slopeStandardError Wald standard error of the recalibration slope */
   record CalibrationStats(double calibrationIntercept, Recalibration recalibration, double ici,
-      double e50, double e90) {}
+      double e50, double e90, double slopeStandardError) {
+    double slopeCiLow() {
+      return recalibration.slope() - Stats.Z_975 * slopeStandardError;
+    }
+
+    double slopeCiHigh() {
+      return recalibration.slope() + Stats.Z_975 * slopeStandardError;
+    }
+  }
 
   /** logit(risk) with the risk clipped away from 0 and 1 (the same rule as Stats.logit). */
   static Column logit(Column risk) {
@@ -76,11 +85,12 @@ final class Calibration {
           .filter(e -> e.getValue().events() > 0 && e.getValue().nonEvents() > 0)
           .map(Map.Entry::getKey).toList();
 
+      Map<SliceKey, double[]> slopeInformation = new HashMap<>();
       Map<SliceKey, double[]> slope = GroupedLogistic.fit(
           base.withColumn(GroupedLogistic.x(0), lit(1.0))
               .withColumn(GroupedLogistic.x(1), col(LOGIT))
               .withColumn(GroupedLogistic.OFFSET, lit(0.0)),
-          2, starts(fittable, 0.0, 1.0));
+          2, starts(fittable, 0.0, 1.0), slopeInformation);
       Map<SliceKey, double[]> inTheLarge = GroupedLogistic.fit(
           base.withColumn(GroupedLogistic.x(0), lit(1.0))
               .withColumn(GroupedLogistic.OFFSET, col(LOGIT)),
@@ -98,8 +108,10 @@ final class Calibration {
       for (SliceKey key : counts.keySet()) {
         double[] s = slope.getOrDefault(key, nan(2));
         double[] e = errors.getOrDefault(key, nan(3));
+        double slopeSe = Double.isFinite(s[1])
+            ? GroupedLogistic.standardErrors(slopeInformation.get(key), 2)[1] : Double.NaN;
         out.put(key, new CalibrationStats(inTheLarge.getOrDefault(key, nan(1))[0],
-            new Recalibration(s[0], s[1]), e[0], e[1], e[2]));
+            new Recalibration(s[0], s[1]), e[0], e[1], e[2], slopeSe));
       }
       return out;
     } finally {

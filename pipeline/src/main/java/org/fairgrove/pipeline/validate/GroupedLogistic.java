@@ -54,12 +54,24 @@ final class GroupedLogistic {
    * @return coefficients per slice; NaN where the fit diverged or the information was singular
    */
   static Map<SliceKey, double[]> fit(Dataset<Row> data, int p, Map<SliceKey, double[]> start) {
+    return fit(data, p, start, new HashMap<>());
+  }
+
+  /**
+   * As {@link #fit(Dataset, int, Map)}, also filling {@code information} with each slice's
+   * packed sums (gradient, then the information matrix's upper triangle) from its last
+   * iteration: at convergence the step is below the tolerance, so this is the information at
+   * the estimate, whose inverse is the coefficients' covariance (see {@link #standardErrors}).
+   */
+  static Map<SliceKey, double[]> fit(Dataset<Row> data, int p, Map<SliceKey, double[]> start,
+      Map<SliceKey, double[]> information) {
     Map<SliceKey, double[]> beta = new HashMap<>();
     start.forEach((k, v) -> beta.put(k, v.clone()));
     Map<SliceKey, double[]> active = new HashMap<>(beta);
     SparkSession spark = data.sparkSession();
     for (int iteration = 0; iteration < MAX_ITERATIONS && !active.isEmpty(); iteration++) {
       Map<SliceKey, double[]> sums = sufficientStatistics(spark, data, p, active);
+      information.putAll(sums);
       Map<SliceKey, double[]> next = new HashMap<>();
       for (Map.Entry<SliceKey, double[]> e : active.entrySet()) {
         double[] s = sums.get(e.getKey());
@@ -144,12 +156,25 @@ final class GroupedLogistic {
     return out;
   }
 
-  /**
-   * The Newton step H^-1 g from the packed sums (g_0..g_{p-1}, then the upper triangle of H row
-   * by row); null if H is singular. A coefficient whose column is zero throughout the slice
-   * (e.g. a spline term with coincident knots) gets a zero step instead of making H singular.
-   */
-  static double[] newtonStep(double[] sums, int p) {
+  /** Wald standard errors sqrt(diag(H^-1)) from packed sums; NaN if H is singular. */
+  static double[] standardErrors(double[] sums, int p) {
+    double[] out = new double[p];
+    java.util.Arrays.fill(out, Double.NaN);
+    if (sums == null) {
+      return out;
+    }
+    LUDecomposition lu = new LUDecomposition(information(sums, p), 1e-12);
+    if (!lu.getSolver().isNonSingular()) {
+      return out;
+    }
+    RealMatrix covariance = lu.getSolver().getInverse();
+    for (int j = 0; j < p; j++) {
+      out[j] = Math.sqrt(covariance.getEntry(j, j));
+    }
+    return out;
+  }
+
+  private static RealMatrix information(double[] sums, int p) {
     RealMatrix h = new Array2DRowRealMatrix(p, p);
     int index = p;
     for (int j = 0; j < p; j++) {
@@ -159,6 +184,16 @@ final class GroupedLogistic {
         index++;
       }
     }
+    return h;
+  }
+
+  /**
+   * The Newton step H^-1 g from the packed sums (g_0..g_{p-1}, then the upper triangle of H row
+   * by row); null if H is singular. A coefficient whose column is zero throughout the slice
+   * (e.g. a spline term with coincident knots) gets a zero step instead of making H singular.
+   */
+  static double[] newtonStep(double[] sums, int p) {
+    RealMatrix h = information(sums, p);
     for (int j = 0; j < p; j++) {
       if (h.getEntry(j, j) == 0) {
         h.setEntry(j, j, 1);
