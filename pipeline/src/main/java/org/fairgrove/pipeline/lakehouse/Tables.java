@@ -28,4 +28,7 @@ public final class Tables {
   public static final TableId REGISTRY_MODELS = TableId.of("registry", "models");
   public static final TableId REGISTRY_FEATURE_IMPORTANCE =
       TableId.of("registry", "feature_importance");
+
+  /** Every metric of every validation run (appended per run, for trends over time). */
+  public static final TableId OPS_VALIDATION_METRICS = TableId.of("ops", "validation_metrics");
 }
