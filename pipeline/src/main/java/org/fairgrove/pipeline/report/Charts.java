@@ -13,6 +13,7 @@ import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYErrorRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.data.xy.XIntervalSeries;
 import org.jfree.data.xy.XIntervalSeriesCollection;
 import org.jfree.data.xy.XYSeries;
@@ -77,7 +78,9 @@ final class Charts {
     plot.setDomainGridlinePaint(new Color(0xDDDDDD));
     plot.setRangeGridlinesVisible(false);
     JFreeChart chart = new JFreeChart(title, TITLE, plot, false);
-    return svg(chart, 660, 60 + 18 * rows.size());
+    // Room on the right for the last tick label of the value axis.
+    chart.setPadding(new RectangleInsets(2, 2, 2, 14));
+    return svg(chart, 500, 60 + 16 * rows.size());
   }
 
   /** Lines per group, an optional diagonal (ROC chance, perfect calibration), unit axes. */

@@ -20,8 +20,25 @@ final class Curves {
     }
   }
 
-  /** Bins of one slice pooled in ascending risk; empty when the slice cannot fill one bin. */
-  static List<Pooled> pool(List<CurveBins.Bin> bins, int smallCellThreshold) {
+  /** Pooled bins for the ROC curve: as fine as the small-cell rule allows. */
+  static List<Pooled> forRoc(List<CurveBins.Bin> bins, int smallCellThreshold) {
+    return pool(bins, smallCellThreshold, 0);
+  }
+
+  /** Pooled bins for the calibration curve: about tenths of the slice (risk deciles). */
+  static List<Pooled> forCalibration(List<CurveBins.Bin> bins, int smallCellThreshold) {
+    long n = bins.stream().mapToLong(CurveBins.Bin::n).sum();
+    return pool(bins, smallCellThreshold, (n + CALIBRATION_POINTS - 1) / CALIBRATION_POINTS);
+  }
+
+  static final int CALIBRATION_POINTS = 10;
+
+  /**
+   * Bins of one slice pooled in ascending risk until each holds at least the small-cell
+   * threshold of events and of non-events and at least {@code minimumRows} rows; empty when the
+   * slice cannot fill one bin.
+   */
+  static List<Pooled> pool(List<CurveBins.Bin> bins, int smallCellThreshold, long minimumRows) {
     List<CurveBins.Bin> ordered = new ArrayList<>(bins);
     ordered.sort((a, b) -> Integer.compare(a.bin(), b.bin()));
     List<Pooled> out = new ArrayList<>();
@@ -32,7 +49,8 @@ final class Curves {
       n += bin.n();
       events += bin.events();
       riskSum += bin.riskSum();
-      if (events >= smallCellThreshold && n - events >= smallCellThreshold) {
+      if (events >= smallCellThreshold && n - events >= smallCellThreshold
+          && n >= minimumRows) {
         out.add(new Pooled(n, events, riskSum / n));
         n = 0;
         events = 0;

@@ -165,13 +165,18 @@ final class ReportJson {
         r.put("suppressed", row.suppressed());
       }
       ArrayNode curves = s.putArray("curves");
-      set.curves().forEach((key, pooled) -> {
+      for (SliceKey key : ordered(set.curveBins().keySet(), policy)) {
+        List<Curves.Pooled> fine = Curves.forRoc(set.curveBins().get(key), threshold);
+        if (fine.size() < 2) {
+          continue;
+        }
         ObjectNode c = curves.addObject();
         c.put("attribute", key.attribute());
         c.put("group", key.group());
-        points(c.putArray("roc"), Curves.roc(pooled));
-        points(c.putArray("calibration"), Curves.calibration(pooled));
-      });
+        points(c.putArray("roc"), Curves.roc(fine));
+        points(c.putArray("calibration"), Curves.calibration(
+            Curves.forCalibration(set.curveBins().get(key), threshold)));
+      }
     }
 
     ArrayNode representativeness = root.putArray("representativeness");

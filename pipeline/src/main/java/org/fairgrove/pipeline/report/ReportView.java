@@ -187,7 +187,7 @@ final class ReportView {
           .mapToDouble(p -> p[1]).max().orElse(0.1);
       Map<String, Object> chart = new LinkedHashMap<>();
       chart.put("attribute", attribute);
-      chart.put("roc", charts.lines("ROC: " + attribute, "1 - specificity", "sensitivity",
+      chart.put("roc", charts.lines("ROC: " + attribute, "false positive rate", "sensitivity",
           roc, true, new double[] {0, 1}));
       chart.put("calibration", charts.lines("Calibration: " + attribute, "predicted risk",
           "observed rate", calibration, true, null));

@@ -60,7 +60,7 @@ public final class ValidationRun {
 
   /** One evaluation set's results. */
   record EvaluatedSet(String name, String split, String siteId, ValidationResult result,
-      Map<SliceKey, List<Curves.Pooled>> curves) {}
+      Map<SliceKey, List<CurveBins.Bin>> curveBins) {}
 
   /** An attribute group's share of one set, null where its count is suppressed. */
   record Share(String set, String attribute, String group, Double share) {}
@@ -144,20 +144,19 @@ public final class ValidationRun {
     return out;
   }
 
-  /** Pooled curve bins of the slices whose counts are shown (a suppressed slice gets none). */
-  private static Map<SliceKey, List<Curves.Pooled>> curves(Dataset<Row> setRows,
+  /** Curve bins of the slices whose counts are shown (a suppressed slice gets none). */
+  private static Map<SliceKey, List<CurveBins.Bin>> curves(Dataset<Row> setRows,
       ValidationResult result, FairgroveConfig config) {
     Map<SliceKey, List<CurveBins.Bin>> bySlice = new TreeMap<>();
     for (CurveBins.Bin bin : CurveBins.compute(setRows, KEY, config.governance, CURVE_BINS)) {
       bySlice.computeIfAbsent(bin.slice(), k -> new ArrayList<>()).add(bin);
     }
-    Map<SliceKey, List<Curves.Pooled>> out = new TreeMap<>();
+    Map<SliceKey, List<CurveBins.Bin>> out = new TreeMap<>();
     bySlice.forEach((slice, bins) -> {
       boolean shown = result.metrics(slice).stream()
           .anyMatch(m -> m.metric().equals("n") && !m.suppressed());
-      List<Curves.Pooled> pooled = Curves.pool(bins, config.governance.smallCellThreshold());
-      if (shown && pooled.size() >= 2) {
-        out.put(slice, pooled);
+      if (shown) {
+        out.put(slice, bins);
       }
     });
     return out;
