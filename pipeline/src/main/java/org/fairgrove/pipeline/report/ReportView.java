@@ -95,6 +95,8 @@ final class ReportView {
       }
     }
     out.put("slice_rows", sliceRows);
+    out.put("all_suppressed", slices.stream()
+        .allMatch(s -> Boolean.TRUE.equals(s.get("suppressed"))));
     double low = Math.min(0.5, auroc.stream().mapToDouble(r -> Double.isFinite(r.ciLow())
         ? r.ciLow() : r.value()).min().orElse(0.5));
     out.put("forest_auroc", auroc.isEmpty() ? null : charts.forest("AUROC by slice (95% CI)",
@@ -105,6 +107,10 @@ final class ReportView {
     List<List<String>> thresholdRows = new ArrayList<>();
     List<List<String>> gapRows = new ArrayList<>();
     for (Map<String, Object> s : slices) {
+      if (Boolean.TRUE.equals(s.get("suppressed"))) {
+        // Every value of the slice is withheld: the slice table already says so.
+        continue;
+      }
       String attribute = (String) s.get("attribute");
       String group = (String) s.get("group");
       List<Map<String, Object>> own = metrics.stream()
