@@ -80,8 +80,10 @@ final class ReportView {
           withCi(s, "calibration_slope", suppressed),
           cell(s.get("calibration_intercept"), suppressed, "%.2f", policy),
           cell(s.get("ici"), suppressed, "%.3f", policy),
-          cell(s.get("minimum_detectable_auroc_gap"), false, "%.3f", policy),
-          String.join(", ", (List<String>) s.get("reasons"))));
+          // A suppressed slice's detectable gap is rounded to one decimal in report.json.
+          cell(s.get("minimum_detectable_auroc_gap"), false, suppressed ? "%.1f" : "%.3f",
+              policy),
+          readable((List<String>) s.get("reasons"))));
       if (!suppressed && s.get("auroc") != null) {
         auroc.add(new Charts.ForestRow(label, dbl(s.get("auroc")), dbl(s.get("auroc_ci_low")),
             dbl(s.get("auroc_ci_high"))));
@@ -224,6 +226,11 @@ final class ReportView {
       rows.add(row);
     }
     return rows;
+  }
+
+  /** Reason codes as words that can wrap in a narrow column: "equalized odds@0.2". */
+  private static String readable(List<String> reasons) {
+    return String.join(", ", reasons).replace('_', ' ');
   }
 
   private static String share(Object value, boolean present) {

@@ -200,6 +200,11 @@ class ValidationReportTest {
       pdfText = new PDFTextStripper().getText(pdf);
       renderPages(pdf, "fair");
     }
+    // Beside the page images, for a person to read.
+    for (String name : List.of("report.html", "model-card.md")) {
+      Files.copy(folder.resolve(name), Path.of("target", "report-pages", "fair-" + name),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
     assertThat(pdfText).contains("Subgroup validation report", "Summary of flags",
         "Development data and representativeness", "Internal validation",
         "External validation: site S3", "Performance and calibration by slice",
