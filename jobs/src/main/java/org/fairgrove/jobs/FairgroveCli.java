@@ -13,8 +13,8 @@ import picocli.CommandLine.Command;
     subcommands = {
         DemoCommand.class, SynthCommand.class, IngestCommand.class, CohortCommand.class,
         FeaturesCommand.class, TrainCommand.class, ModelsCommand.class, PromoteCommand.class,
-        ScoreCommand.class, SqlCommand.class, BenchCommand.class, ConfigCommand.class,
-        CommandLine.HelpCommand.class},
+        ScoreCommand.class, ValidateCommand.class, SqlCommand.class, BenchCommand.class,
+        ConfigCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Run 'fairgrove COMMAND --help' for a command's options."})
 public final class FairgroveCli implements Runnable {
   /** Exit code for errors the user can fix (bad config, bad arguments, missing inputs). */

@@ -24,11 +24,11 @@ class FairgroveCliTest {
     CliRun run = CliRun.of("--help");
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).contains("Usage: fairgrove", "demo", "synth", "ingest", "sql", "bench",
-        "config");
+        "config", "validate");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"demo", "synth", "ingest", "sql", "bench", "config"})
+  @ValueSource(strings = {"demo", "synth", "ingest", "sql", "bench", "config", "validate"})
   void everyCommandHasHelp(String command) {
     CliRun run = CliRun.of(command, "--help");
     assertThat(run.exitCode()).isZero();
@@ -128,5 +128,14 @@ class FairgroveCliTest {
     assertThat(missing.exitCode()).isEqualTo(FairgroveCli.USER_ERROR);
     assertThat(missing.err()).contains("Task 'no-such-task' was not found.")
         .contains("t2d-1y");
+  }
+
+  @Test
+  void validateWithoutAChampionSaysHowToGetOne() {
+    CliRun run = CliRun.of("validate", "--task", "t2d-1y", "--set",
+        "lakehouse.root=" + dir.resolve("no-models"));
+    assertThat(run.exitCode()).isEqualTo(FairgroveCli.USER_ERROR);
+    assertThat(run.err()).contains("error: Task 't2d-1y' has no champion model.",
+        "fairgrove promote");
   }
 }

@@ -252,4 +252,30 @@ public final class Errors {
         "Fix the source and ingest it again, or raise ingest.max-quarantine-share if this share"
             + " is expected.");
   }
+
+  // ---- validate command and the governance report ----
+
+  public static FairgroveError modelOfAnotherTask(String modelId, String modelTask, String task) {
+    return error(
+        "Model '" + modelId + "' was trained for task '" + modelTask + "', not '" + task + "'.",
+        "A model is validated on the held-out rows of its own task.",
+        "Run `fairgrove validate --task " + modelTask + " --model-id " + modelId + "`, or pick a"
+            + " model of task '" + task + "' (`fairgrove models`).");
+  }
+
+  public static FairgroveError noHeldOutRows(String task) {
+    return error(
+        "Task '" + task + "' has no held-out rows in gold.features.",
+        "Validation uses the test, temporal and external splits; every row is in train or"
+            + " validation.",
+        "Give task.split a test fraction above 0 (or a temporal cutoff or external sites) and"
+            + " rebuild the cohort and features.");
+  }
+
+  public static FairgroveError reportNotWritten(String path, String detail) {
+    return error(
+        "The validation report could not be written to " + path + ".",
+        detail,
+        "Check that reports.dir points at a writable folder.");
+  }
 }

@@ -14,6 +14,7 @@ import org.fairgrove.pipeline.ingest.Ingest;
 import org.fairgrove.pipeline.ingest.IngestSummary;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.TableId;
+import org.fairgrove.pipeline.report.ValidationRun;
 import org.fairgrove.pipeline.synth.SynthResult;
 import org.fairgrove.pipeline.synth.SyntheticPopulation;
 import org.fairgrove.pipeline.train.GroundTruth;
@@ -97,6 +98,12 @@ public final class Demo {
         null, null);
     steps.add(String.format(Locale.ROOT, "score       %s persons as of %s -> gold.predictions",
         Progress.count(scored.rows()), config.task.target().lastIndexDate()));
+
+    ValidationRun.Result validation = ValidationRun.run(spark, config, model.modelId());
+    steps.add(String.format(Locale.ROOT, "validate    %s: %s",
+        validation.flags().isEmpty() ? "no slice flagged"
+            : validation.flags().size() + " flagged slices",
+        String.join(", ", validation.paths())));
 
     return new Result(steps, lakehouse.tables(), lakehouse.root(),
         (System.nanoTime() - start) / 1e9);

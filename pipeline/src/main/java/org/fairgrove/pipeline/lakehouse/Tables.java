@@ -44,4 +44,7 @@ public final class Tables {
   public static final TableId OPS_INGEST_LOG = TableId.of("ops", "ingest_log");
   /** Data quality check results per batch, table and check (OHDSI DQD style). */
   public static final TableId OPS_DQ_RESULTS = TableId.of("ops", "dq_results");
+
+  /** Every metric of every validation run (appended per run, for trends over time). */
+  public static final TableId OPS_VALIDATION_METRICS = TableId.of("ops", "validation_metrics");
 }

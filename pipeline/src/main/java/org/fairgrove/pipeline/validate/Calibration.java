@@ -69,8 +69,17 @@ final class Calibration {
   /** Coefficients of the recalibration fit a + b L: used by the bootstrap's one-step update. */
   record Recalibration(double intercept, double slope) {}
 
+  /** @param slopeStandardError Wald standard error of the recalibration slope */
   record CalibrationStats(double calibrationIntercept, Recalibration recalibration, double ici,
-      double e50, double e90) {}
+      double e50, double e90, double slopeStandardError) {
+    double slopeCiLow() {
+      return recalibration.slope() - Stats.Z_975 * slopeStandardError;
+    }
+
+    double slopeCiHigh() {
+      return recalibration.slope() + Stats.Z_975 * slopeStandardError;
+    }
+  }
 
   /** logit(risk) with the risk clipped away from 0 and 1 (the same rule as Stats.logit). */
   static Column logit(Column risk) {
@@ -98,8 +107,11 @@ final class Calibration {
           .withColumn(SLOPE.x(0), lit(1.0))
           .withColumn(SLOPE.x(1), col(LOGIT))
           .withColumn(IN_THE_LARGE.x(0), lit(1.0));
+      Map<String, Map<SliceKey, double[]>> information = new HashMap<>();
       Map<String, Map<SliceKey, double[]>> fits = GroupedLogistic.fit(data,
-          List.of(SLOPE, IN_THE_LARGE, SPLINE), fittable);
+          List.of(SLOPE, IN_THE_LARGE, SPLINE), fittable, information);
+      Map<SliceKey, double[]> slopeInformation =
+          information.getOrDefault(SLOPE.name(), Map.of());
       Map<SliceKey, double[]> slope = fits.get(SLOPE.name());
       Map<SliceKey, double[]> inTheLarge = fits.get(IN_THE_LARGE.name());
       Map<SliceKey, double[]> errors = absoluteErrors(data, fits.get(SPLINE.name()));
@@ -108,8 +120,10 @@ final class Calibration {
       for (SliceKey key : counts.keySet()) {
         double[] s = slope.getOrDefault(key, nan(2));
         double[] e = errors.getOrDefault(key, nan(3));
+        double slopeSe = Double.isFinite(s[1])
+            ? GroupedLogistic.standardErrors(slopeInformation.get(key), 2)[1] : Double.NaN;
         out.put(key, new CalibrationStats(inTheLarge.getOrDefault(key, nan(1))[0],
-            new Recalibration(s[0], s[1]), e[0], e[1], e[2]));
+            new Recalibration(s[0], s[1]), e[0], e[1], e[2], slopeSe));
       }
       return out;
     } finally {

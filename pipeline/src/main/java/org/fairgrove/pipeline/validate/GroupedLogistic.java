@@ -77,6 +77,17 @@ final class GroupedLogistic {
    */
   static Map<String, Map<SliceKey, double[]>> fit(Dataset<Row> data, List<Model> models,
       List<SliceKey> slices) {
+    return fit(data, models, slices, new HashMap<>());
+  }
+
+  /**
+   * As {@link #fit(Dataset, List, List)}, also filling {@code information} (per model name and
+   * slice) with the packed sums of the last iteration: at convergence the step is below the
+   * tolerance, so this is the information at the estimate, whose inverse is the coefficients'
+   * covariance ({@link #standardErrors}).
+   */
+  static Map<String, Map<SliceKey, double[]>> fit(Dataset<Row> data, List<Model> models,
+      List<SliceKey> slices, Map<String, Map<SliceKey, double[]>> information) {
     Map<String, Map<SliceKey, double[]>> beta = new HashMap<>();
     Map<String, Set<SliceKey>> active = new HashMap<>();
     for (Model m : models) {
@@ -103,8 +114,12 @@ final class GroupedLogistic {
         Set<SliceKey> next = new HashSet<>();
         for (SliceKey k : active.get(m.name())) {
           double[] s = sums.get(k);
-          double[] step = s == null ? null
-              : newtonStep(Arrays.copyOfRange(s, offset, offset + statistics(m.p())), m.p());
+          double[] own = s == null ? null
+              : Arrays.copyOfRange(s, offset, offset + statistics(m.p()));
+          if (own != null) {
+            information.computeIfAbsent(m.name(), name -> new HashMap<>()).put(k, own);
+          }
+          double[] step = own == null ? null : newtonStep(own, m.p());
           double[] b = beta.get(m.name()).get(k);
           if (step == null) {
             Arrays.fill(b, Double.NaN);
@@ -217,5 +232,32 @@ final class GroupedLogistic {
       return null;
     }
     return lu.getSolver().solve(new ArrayRealVector(Arrays.copyOf(sums, p))).toArray();
+  }
+
+  /** Wald standard errors from packed sums at the estimate; NaN where H is singular. */
+  static double[] standardErrors(double[] sums, int p) {
+    double[] out = new double[p];
+    Arrays.fill(out, Double.NaN);
+    if (sums == null) {
+      return out;
+    }
+    RealMatrix h = new Array2DRowRealMatrix(p, p);
+    int index = p;
+    for (int j = 0; j < p; j++) {
+      for (int k = j; k < p; k++) {
+        h.setEntry(j, k, sums[index]);
+        h.setEntry(k, j, sums[index]);
+        index++;
+      }
+    }
+    LUDecomposition lu = new LUDecomposition(h, 1e-12);
+    if (!lu.getSolver().isNonSingular()) {
+      return out;
+    }
+    RealMatrix covariance = lu.getSolver().getInverse();
+    for (int j = 0; j < p; j++) {
+      out[j] = Math.sqrt(covariance.getEntry(j, j));
+    }
+    return out;
   }
 }

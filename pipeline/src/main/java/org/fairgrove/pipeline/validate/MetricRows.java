@@ -26,8 +26,9 @@ final class MetricRows {
         MetricRow.of(k, "scaled_brier", null, c.scaledBrier()),
         MetricRow.of(k, "oe_ratio", null, c.observedExpected()),
         MetricRow.of(k, "calibration_intercept", null, s.calibration().calibrationIntercept()),
-        MetricRow.of(k, "calibration_slope", null,
-            s.calibration().recalibration().slope()),
+        MetricRow.withCi(k, "calibration_slope", null,
+            s.calibration().recalibration().slope(), s.calibration().slopeCiLow(),
+            s.calibration().slopeCiHigh()),
         MetricRow.of(k, "ici", null, s.calibration().ici()),
         MetricRow.of(k, "e50", null, s.calibration().e50()),
         MetricRow.of(k, "e90", null, s.calibration().e90())));

@@ -1,0 +1,108 @@
+package org.fairgrove.pipeline.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.openhtmltopdf.pdfboxout.PdfRendererBuilder;
+import com.openhtmltopdf.svgsupport.BatikSVGDrawer;
+import io.pebbletemplates.pebble.PebbleEngine;
+import io.pebbletemplates.pebble.loader.ClasspathLoader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.fairgrove.pipeline.config.FairgroveConfig;
+import org.fairgrove.pipeline.config.GovernanceSettings;
+import org.fairgrove.pipeline.config.Locations;
+import org.fairgrove.pipeline.core.Errors;
+import org.fairgrove.pipeline.train.Registry;
+import org.fairgrove.pipeline.validate.MetricRow;
+import org.fairgrove.pipeline.validate.SliceKey;
+import org.fairgrove.pipeline.validate.SliceVerdict;
+
+/**
+ * Writes the governance report of one validation run: report.json (the content, schema in
+ * schemas/report.schema.json) and, rendered from it, report.html, report.pdf and model-card.md.
+ * Everything shown comes from the small-cell-suppressed metric rows, the pooled curve bins and
+ * the suppressed representativeness shares, so no output can show a small count.
+ */
+final class ReportWriter {
+  static final String REPORT_VERSION = "1.0";
+
+  private ReportWriter() {}
+
+  static List<String> write(SparkSession spark, FairgroveConfig config, String runId,
+      Instant generatedAt, Registry.Entry model, ReportFacts facts,
+      List<ValidationRun.EvaluatedSet> sets, List<ValidationRun.Share> shares) {
+    ObjectNode report = ReportJson.build(config, runId, generatedAt, model, facts, sets, shares);
+    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> content = mapper.convertValue(report, Map.class);
+    String dir = Locations.child(config.reports.dir(), model.taskId(), model.modelId());
+    String html = render("report.html.peb", true, ReportView.of(content, config.governance));
+    List<String> paths = new ArrayList<>();
+    try {
+      paths.add(save(spark, dir, "report.json", mapper.writeValueAsBytes(report)));
+      paths.add(save(spark, dir, "report.html", html.getBytes(StandardCharsets.UTF_8)));
+      paths.add(save(spark, dir, "report.pdf", pdf(html)));
+      paths.add(save(spark, dir, "model-card.md", render("model-card.md.peb", false,
+          ReportView.of(content, config.governance)).getBytes(StandardCharsets.UTF_8)));
+    } catch (IOException e) {
+      throw Errors.reportNotWritten(dir, e.getMessage());
+    }
+    return paths;
+  }
+
+  static String render(String template, boolean html, Map<String, Object> context) {
+    PebbleEngine engine = new PebbleEngine.Builder().loader(loader()).autoEscaping(html)
+        .newLineTrimming(false).strictVariables(false).build();
+    StringWriter out = new StringWriter();
+    try {
+      engine.getTemplate(template).evaluate(out, context, Locale.ROOT);
+    } catch (IOException e) {
+      throw new IllegalStateException("report template " + template + " failed", e);
+    }
+    return out.toString();
+  }
+
+  private static ClasspathLoader loader() {
+    ClasspathLoader loader = new ClasspathLoader(ReportWriter.class.getClassLoader());
+    loader.setPrefix("fairgrove/report");
+    return loader;
+  }
+
+  /** The PDF is the HTML itself, laid out for print by openhtmltopdf (SVG drawn by Batik). */
+  static byte[] pdf(String html) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PdfRendererBuilder builder = new PdfRendererBuilder();
+    builder.useFastMode();
+    builder.useSVGDrawer(new BatikSVGDrawer());
+    builder.withHtmlContent(html, null);
+    builder.toStream(out);
+    builder.run();
+    return out.toByteArray();
+  }
+
+  private static String save(SparkSession spark, String dir, String name, byte[] bytes)
+      throws IOException {
+    Path path = new Path(Locations.child(dir, name));
+    FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+    try (FSDataOutputStream stream = fs.create(path, true)) {
+      ((OutputStream) stream).write(bytes);
+    }
+    return path.toString();
+  }
+}

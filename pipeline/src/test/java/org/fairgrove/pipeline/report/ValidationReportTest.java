@@ -1,0 +1,428 @@
+package org.fairgrove.pipeline.report;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.exp;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.rand;
+import static org.apache.spark.sql.functions.randn;
+import static org.apache.spark.sql.functions.when;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.rendering.PDFRenderer;
+import org.apache.pdfbox.text.PDFTextStripper;
+import org.apache.spark.ml.functions;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.fairgrove.pipeline.config.FairgroveConfig;
+import org.fairgrove.pipeline.core.FairgroveError;
+import org.fairgrove.pipeline.lakehouse.Lakehouse;
+import org.fairgrove.pipeline.lakehouse.Tables;
+import org.fairgrove.pipeline.testing.DeltaFixture;
+import org.fairgrove.pipeline.testing.SparkTestSession;
+import org.fairgrove.pipeline.train.Registry;
+import org.fairgrove.pipeline.train.Trainer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `fairgrove validate` end to end on synthetic feature tables with a known risk model
+ * (label ~ Bernoulli(sigmoid(-2 + 1.5 x1 + x2)), attributes independent of the risk), one task
+ * per scenario in one gold.features:
+ *
+ * <ul>
+ *   <li>fair: nothing injected; sites S1 and S2 give train/validation/test, S3 is external;
+ *   <li>biased: the same rows, with half of the Black persons' events unrecorded (under-diagnosis);
+ *   <li>tiny: fair plus deliberately tiny groups (a race group and a payer of a few persons each)
+ *       and a tiny external site.
+ * </ul>
+ */
+@ExtendWith(SparkTestSession.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("e2e")
+class ValidationReportTest {
+  private static final int ROWS = 16_000;
+  private static final Pattern SMALL_INTEGER = Pattern.compile("^([1-9]|10)$");
+  @TempDir static Path dir;
+  private final SparkSession spark;
+  private final ObjectMapper json = new ObjectMapper();
+  private final Map<String, ValidationRun.Result> validated = new HashMap<>();
+  private FairgroveConfig config;
+  private Lakehouse lakehouse;
+
+  ValidationReportTest(SparkSession spark) {
+    this.spark = spark;
+  }
+
+  @BeforeAll
+  void writeFeatures() {
+    config = SparkTestSession.testConfig(dir, "task.id=fair",
+        "task.description=\"Onset of the outcome within a year (synthetic)\"",
+        "task.train.recalibrate=true", "task.train.rounds=40",
+        "task.train.early-stopping-rounds=10", "task.train.search.trials=1",
+        "governance.bootstrap-replicates=200");
+    lakehouse = new Lakehouse(spark, config.lakehouse.root());
+    Dataset<Row> base = spark.range(0, ROWS, 1, 2)
+        .withColumn("x1", randn(21))
+        .withColumn("x2", randn(22))
+        .withColumn("x3", randn(23))
+        .withColumn("true_risk", lit(1).divide(lit(1).plus(
+            exp(lit(2.0).minus(col("x1").multiply(1.5)).minus(col("x2"))))))
+        .withColumn("label", when(rand(24).lt(col("true_risk")), 1).otherwise(0))
+        .withColumn("u", rand(25))
+        // Each draw is a column first: a rand() inside a CASE branch only advances when reached.
+        .withColumn("u_sex", rand(26)).withColumn("u_race", rand(27))
+        .withColumn("u_ethnicity", rand(28)).withColumn("u_age", rand(29))
+        .withColumn("u_payer", rand(30))
+        .withColumn("sex", when(col("u_sex").lt(0.5), "F").otherwise("M"))
+        .withColumn("race", pick(col("u_race"), "White", 0.55, "Black", 0.8, "Asian", 0.95,
+            "AIAN"))
+        .withColumn("ethnicity", when(col("u_ethnicity").lt(0.2), "Hispanic")
+            .otherwise("NotHispanic"))
+        .withColumn("age_band", pick(col("u_age"), "18-44", 0.35, "45-64", 0.7, "65-74", 0.88,
+            "75-89"))
+        .withColumn("payer", pick(col("u_payer"), "Commercial", 0.5, "Medicare", 0.75,
+            "Medicaid", 0.92, "Uninsured"))
+        .withColumn("site_id", when(col("id").mod(20).lt(9), "S1")
+            .when(col("id").mod(20).lt(17), "S2").otherwise("S3"))
+        .withColumn("split", when(col("site_id").equalTo("S3"), "external")
+            .when(col("u").lt(0.55), "train").when(col("u").lt(0.7), "validation")
+            .otherwise("test"));
+    Dataset<Row> fair = base.withColumn("task_id", lit("fair"));
+    // Under-diagnosis: half of the Black persons' events are never recorded, in every split.
+    Dataset<Row> biased = base.withColumn("task_id", lit("biased"))
+        .withColumn("label", when(col("race").equalTo("Black").and(rand(31).lt(0.5)), 0)
+            .otherwise(col("label")));
+    Dataset<Row> tiny = base.withColumn("task_id", lit("tiny"))
+        .withColumn("race", when(col("id").mod(1000).equalTo(7), "NHPI").otherwise(col("race")))
+        .withColumn("payer", when(col("id").mod(300).equalTo(5), "Other")
+            .otherwise(col("payer")))
+        // A small external site: 20 rows, so the whole set is below the small-cell threshold.
+        .filter(col("site_id").notEqual("S3").or(col("id").mod(800).equalTo(19)));
+    Dataset<Row> features = fair.unionByName(biased).unionByName(tiny).select(col("task_id"),
+        col("id").as("person_id"), lit(java.sql.Date.valueOf("2020-01-01")).as("index_date"),
+        col("split"), col("label"), col("site_id"), col("sex"), col("race"), col("ethnicity"),
+        lit(50).as("age"), col("age_band"), col("payer"),
+        functions.array_to_vector(array(col("x1"), col("x2"), col("x3"))).as("features"),
+        lit("dictionary-a").as("dictionary_hash"));
+    features.write().format("delta").mode("overwrite")
+        .save(lakehouse.location(Tables.GOLD_FEATURES));
+    features.select("task_id", "person_id", "index_date", "label", "split").write()
+        .format("delta").mode("overwrite").save(lakehouse.location(Tables.GOLD_COHORT));
+    DeltaFixture dictionary = DeltaFixture.table(spark, "task_id STRING, slot INT, name STRING,"
+        + " dictionary_hash STRING, protected_attributes_as_inputs BOOLEAN");
+    for (String task : List.of("fair", "biased", "tiny")) {
+      for (int slot = 0; slot < 3; slot++) {
+        dictionary.row(task, slot, "x" + (slot + 1), "dictionary-a", false);
+      }
+    }
+    dictionary.writeTo(lakehouse, Tables.GOLD_FEATURE_DICTIONARY);
+  }
+
+  private static Column pick(Column u, String first, double p1, String second, double p2,
+      String third, double p3, String rest) {
+    return when(u.lt(p1), first).when(u.lt(p2), second).when(u.lt(p3), third).otherwise(rest);
+  }
+
+  /** Trains the task's model, promotes it and validates the champion (once per task). */
+  private ValidationRun.Result validate(String task) {
+    return validated.computeIfAbsent(task, t -> {
+      FairgroveConfig taskConfig = config.with(List.of("task.id=" + t));
+      Trainer.Result trained = Trainer.train(spark, taskConfig);
+      new Registry(spark, lakehouse).promote(trained.modelId());
+      return ValidationRun.run(spark, taskConfig, null);
+    });
+  }
+
+  private Path output(ValidationRun.Result result, String name) {
+    return result.paths().stream().map(p -> Path.of(p.replace("file:", "")))
+        .filter(p -> p.getFileName().toString().equals(name)).findFirst().orElseThrow();
+  }
+
+  @Test
+  void writesASchemaValidReportHtmlPdfModelCardAndTheMetricsTable() throws Exception {
+    ValidationRun.Result result = validate("fair");
+    Path folder = dir.resolve("reports").resolve("fair").resolve(result.modelId());
+    for (String name : List.of("report.json", "report.html", "report.pdf", "model-card.md")) {
+      assertThat(folder.resolve(name)).isRegularFile();
+      assertThat(output(result, name)).isEqualTo(folder.resolve(name));
+    }
+
+    JsonNode report = json.readTree(folder.resolve("report.json").toFile());
+    Path schemaFile = Path.of(System.getProperty("fairgrove.repo.root", ".."), "schemas",
+        "report.schema.json");
+    JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+        .getSchema(Files.readString(schemaFile));
+    Set<ValidationMessage> errors = schema.validate(report);
+    assertThat(errors).isEmpty();
+    assertThat(report.path("evaluation_sets")).extracting(s -> s.path("name").asText())
+        .containsExactly("test", "external:S3");
+    JsonNode overall = slice(report, "test", "overall", "all");
+    assertThat(overall.path("auroc").asDouble()).isBetween(0.75, 0.9);
+    assertThat(report.path("model").path("protected_attributes_as_inputs").asBoolean(true))
+        .isFalse();
+    assertThat(report.path("evaluation_sets").get(0).path("curves")).isNotEmpty();
+
+    String html = Files.readString(folder.resolve("report.html"));
+    assertThat(html).doesNotContainPattern("(?i)(src|href)\\s*=\\s*[\"']?\\s*https?:");
+    assertThat(html).doesNotContainPattern("(?i)<(link|script|img)\\b");
+    assertThat(html).contains("<svg").contains("Summary of flags");
+    assertThat(html.indexOf("Summary of flags")).isLessThan(html.indexOf("Performance and"));
+
+    String pdfText;
+    try (PDDocument pdf = PDDocument.load(folder.resolve("report.pdf").toFile())) {
+      pdfText = new PDFTextStripper().getText(pdf);
+      renderPages(pdf, "fair");
+    }
+    // Beside the page images, for a person to read.
+    for (String name : List.of("report.html", "model-card.md")) {
+      Files.copy(folder.resolve(name), Path.of("target", "report-pages", "fair-" + name),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    assertThat(pdfText).contains("Subgroup validation report", "Summary of flags",
+        "Development data and representativeness", "Internal validation",
+        "External validation: site S3", "Performance and calibration by slice",
+        "Gaps against the reference group", "At the operating thresholds",
+        "ROC, calibration and decision curves by attribute", "Methods");
+
+    String card = Files.readString(folder.resolve("model-card.md"));
+    assertThat(card).contains("## Intended use and users", "## Development data and its"
+        + " representativeness", "## Fairness approach", "## Internal and external validation",
+        "## Known limitations", "## Maintenance and update process",
+        "**Protected attributes as inputs:** no");
+
+    Dataset<Row> metrics = lakehouse.read(Tables.OPS_VALIDATION_METRICS, "validate")
+        .filter(col("run_id").equalTo(result.runId()));
+    assertThat(metrics.select("evaluation_set").distinct().count()).isEqualTo(2);
+    assertThat(metrics.filter("metric = 'auroc' AND slice_attribute = 'overall'"
+        + " AND evaluation_set = 'test'").first().<Double>getAs("value"))
+        .isEqualTo(overall.path("auroc").asDouble());
+    assertThat(metrics.filter("slice_attribute = 'race' AND status IS NULL").count()).isZero();
+  }
+
+  @Test
+  void noSmallCountIsShownOrDerivableInAnyOutput() throws Exception {
+    ValidationRun.Result result = validate("tiny");
+    JsonNode report = json.readTree(output(result, "report.json").toFile());
+    int threshold = report.path("policy").path("small_cell_threshold").asInt();
+    assertThat(threshold).isEqualTo(11);
+    // The fixture does have tiny groups, and they are withheld.
+    assertThat(slice(report, "test", "race", "NHPI").path("suppressed").asBoolean()).isTrue();
+    assertThat(slice(report, "test", "payer", "Other").path("suppressed").asBoolean()).isTrue();
+    assertThat(slice(report, "external:S3", "overall", "all").path("n").isNull()).isTrue();
+
+    List<String> leaks = new ArrayList<>();
+    for (JsonNode set : report.path("evaluation_sets")) {
+      leaks.addAll(derivableCounts(set, threshold));
+    }
+    JsonNode development = report.path("development");
+    for (JsonNode r : report.path("representativeness")) {
+      r.path("shares").fields().forEachRemaining(e -> {
+        if (!e.getValue().isNull()) {
+          double total = e.getKey().equals(ValidationRun.DEVELOPMENT)
+              ? development.path("rows").asDouble()
+              : slice(report, e.getKey(), "overall", "all").path("n").asDouble();
+          checkCount(leaks, "share " + e.getKey() + " " + r.path("group").asText(),
+              e.getValue().asDouble() * total);
+        }
+      });
+    }
+    assertThat(leaks).isEmpty();
+
+    Path html = output(result, "report.html");
+    String htmlText = Files.readString(html).replaceAll("(?s)<style.*?</style>", " ")
+        .replaceAll("<[^>]+>", " ").replaceAll("&#?\\w+;", " ");
+    String pdfText;
+    try (PDDocument pdf = PDDocument.load(output(result, "report.pdf").toFile())) {
+      pdfText = new PDFTextStripper().getText(pdf);
+      renderPages(pdf, "tiny");
+    }
+    assertThat(smallIntegers(htmlText)).as("report.html").isEmpty();
+    assertThat(smallIntegers(pdfText)).as("report.pdf").isEmpty();
+    assertThat(smallIntegers(Files.readString(output(result, "model-card.md"))))
+        .as("model-card.md").isEmpty();
+    assertThat(htmlText).contains("race: NHPI");
+
+    assertThat(lakehouse.read(Tables.OPS_VALIDATION_METRICS, "validate")
+        .filter(col("run_id").equalTo(result.runId()))
+        .filter("metric IN ('n', 'events') AND value >= 1 AND value < 11").count()).isZero();
+  }
+
+  @Test
+  void underDiagnosisOfOneGroupIsFlaggedAndTheSameTableWithoutItIsNot() throws Exception {
+    JsonNode biased = json.readTree(output(validate("biased"), "report.json").toFile());
+    JsonNode fair = json.readTree(output(validate("fair"), "report.json").toFile());
+    JsonNode black = slice(biased, "test", "race", "Black");
+    assertThat(black.path("status").asText()).isEqualTo("flag");
+    assertThat(black.path("reasons")).extracting(JsonNode::asText).contains("oe_ratio");
+    assertThat(biased.path("flags")).anySatisfy(f -> {
+      assertThat(f.path("attribute").asText()).isEqualTo("race");
+      assertThat(f.path("group").asText()).isEqualTo("Black");
+    });
+    assertThat(slice(fair, "test", "race", "Black").path("status").asText()).isEqualTo("pass");
+    assertThat(fair.path("flags")).noneSatisfy(f -> {
+      assertThat(f.path("attribute").asText()).isEqualTo("race");
+      assertThat(f.path("group").asText()).isEqualTo("Black");
+    });
+  }
+
+  @Test
+  void aModelOfAnotherTaskIsAClearError() {
+    String fairModel = validate("fair").modelId();
+    assertThatThrownBy(() -> ValidationRun.run(spark,
+        config.with(List.of("task.id=biased")), fairModel))
+        .isInstanceOf(FairgroveError.class)
+        .hasMessageContaining("was trained for task 'fair', not 'biased'");
+  }
+
+  private static JsonNode slice(JsonNode report, String set, String attribute, String group) {
+    for (JsonNode s : report.path("evaluation_sets")) {
+      if (s.path("name").asText().equals(set)) {
+        for (JsonNode slice : s.path("slices")) {
+          if (slice.path("attribute").asText().equals(attribute)
+              && slice.path("group").asText().equals(group)) {
+            return slice;
+          }
+        }
+      }
+    }
+    throw new AssertionError("no slice " + set + " " + attribute + "=" + group);
+  }
+
+  /**
+   * Counts shown or derivable in one evaluation set: n, events and non-events of each slice;
+   * the confusion counts at each threshold (sensitivity x events, ...); and a group's n as the
+   * overall n minus the other groups' when it alone is withheld.
+   */
+  private static List<String> derivableCounts(JsonNode set, int threshold) {
+    List<String> leaks = new ArrayList<>();
+    String name = set.path("name").asText();
+    Map<String, Double> overallN = new HashMap<>();
+    Map<String, List<JsonNode>> byAttribute = new HashMap<>();
+    for (JsonNode s : set.path("slices")) {
+      String label = name + " " + s.path("attribute").asText() + "=" + s.path("group").asText();
+      if (!s.path("n").isNull() && !s.path("n").isMissingNode()) {
+        double n = s.path("n").asDouble();
+        checkCount(leaks, label + " n", n);
+        if (!s.path("events").isNull()) {
+          checkCount(leaks, label + " events", s.path("events").asDouble());
+          checkCount(leaks, label + " non-events", n - s.path("events").asDouble());
+        }
+        if (!s.path("prevalence").isNull()) {
+          checkCount(leaks, label + " prevalence x n", s.path("prevalence").asDouble() * n);
+        }
+      }
+      if (s.path("attribute").asText().equals("overall")) {
+        overallN.put("overall", s.path("n").isNull() ? Double.NaN : s.path("n").asDouble());
+      } else if (!s.path("attribute").asText().contains(" x ")) {
+        byAttribute.computeIfAbsent(s.path("attribute").asText(), a -> new ArrayList<>()).add(s);
+      }
+    }
+    byAttribute.forEach((attribute, groups) -> {
+      List<JsonNode> hidden = groups.stream().filter(g -> g.path("n").isNull()).toList();
+      if (hidden.size() == 1 && overallN.get("overall") != null) {
+        double shown = groups.stream().filter(g -> !g.path("n").isNull())
+            .mapToDouble(g -> g.path("n").asDouble()).sum();
+        checkCount(leaks, name + " " + attribute + " complement", overallN.get("overall")
+            - shown);
+      }
+    });
+    Map<String, Map<String, Double>> rates = new HashMap<>();
+    Map<String, double[]> sizes = new HashMap<>();
+    for (JsonNode m : set.path("metrics")) {
+      String slice = m.path("attribute").asText() + "=" + m.path("group").asText();
+      String metric = m.path("metric").asText();
+      if (m.path("value").isNull()) {
+        continue;
+      }
+      if ((metric.equals("n") || metric.equals("events")) && m.path("threshold").isNull()) {
+        checkCount(leaks, name + " " + slice + " " + metric, m.path("value").asDouble());
+        sizes.computeIfAbsent(slice, k -> new double[2])[metric.equals("n") ? 0 : 1] =
+            m.path("value").asDouble();
+      }
+      if (!m.path("threshold").isNull() && m.path("reference").isNull()) {
+        rates.computeIfAbsent(slice + "@" + m.path("threshold").asDouble(),
+            k -> new HashMap<>()).put(metric, m.path("value").asDouble());
+      }
+    }
+    rates.forEach((key, r) -> {
+      double[] size = sizes.get(key.substring(0, key.indexOf('@')));
+      if (size == null || !r.containsKey("sensitivity") || !r.containsKey("specificity")) {
+        return;
+      }
+      double tp = r.get("sensitivity") * size[1];
+      double tn = r.get("specificity") * (size[0] - size[1]);
+      checkCount(leaks, name + " " + key + " TP", tp);
+      checkCount(leaks, name + " " + key + " FN", size[1] - tp);
+      checkCount(leaks, name + " " + key + " TN", tn);
+      checkCount(leaks, name + " " + key + " FP", size[0] - size[1] - tn);
+    });
+    return leaks;
+  }
+
+  private static void checkCount(List<String> leaks, String what, double value) {
+    long count = Math.round(value);
+    if (count >= 1 && count <= 10 && Math.abs(value - count) < 1e-6) {
+      leaks.add(what + " = " + count);
+    }
+  }
+
+  /**
+   * Stand-alone integers 1 to 10 in a text: the report prints no such number except in a few
+   * fixed phrases that are not counts (a regulation's name, the time at risk, page numbers).
+   */
+  static List<String> smallIntegers(String text) {
+    // PDF text extraction may put a space inside a decimal where a table cell wraps ("0. 2").
+    String cleaned = text.replaceAll("(\\d\\.)\\s+(\\d)", "$1$2").replace("HTI-1", " ")
+        .replaceAll("days \\d+ to \\d+ after the index date", " ")
+        .replaceAll("page \\d+ of \\d+", " ");
+    List<String> found = new ArrayList<>();
+    Matcher tokens = Pattern.compile("[A-Za-z0-9.,]+").matcher(cleaned);
+    while (tokens.find()) {
+      String token = tokens.group().replaceAll("[.,]+$", "");
+      if (SMALL_INTEGER.matcher(token).matches()) {
+        int from = Math.max(0, tokens.start() - 40);
+        int to = Math.min(cleaned.length(), tokens.end() + 40);
+        found.add(cleaned.substring(from, to).replaceAll("\\s+", " "));
+      }
+    }
+    return found;
+  }
+
+  /** Pages as PNG under target/report-pages/ for a person to look at. */
+  private static void renderPages(PDDocument pdf, String name) throws IOException {
+    Path out = Path.of("target", "report-pages");
+    Files.createDirectories(out);
+    PDFRenderer renderer = new PDFRenderer(pdf);
+    for (int page = 0; page < pdf.getNumberOfPages(); page++) {
+      BufferedImage image = renderer.renderImageWithDPI(page, 80);
+      ImageIO.write(image, "png", out.resolve(name + "-page-" + (page + 1) + ".png").toFile());
+    }
+  }
+}
