@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 import org.fairgrove.pipeline.config.GovernanceSettings;
 
@@ -46,19 +47,61 @@ public final class SmallCells {
           return small(c.n(), threshold) || small(c.events(), threshold)
               || small(c.n() - c.events(), threshold);
         });
-    Map<Double, Set<SliceKey>> withheldAt = new HashMap<>();
+    Map<Double, Set<SliceKey>> withheldAt = withheldByThreshold(rows, cells, margins, withheld,
+        threshold);
     List<MetricRow> out = new ArrayList<>(rows.size());
     for (MetricRow row : rows) {
       SliceKey slice = row.slice();
       SliceKey reference = row.reference() == null ? null
           : new SliceKey(row.attribute(), row.reference());
       Set<SliceKey> atThreshold = row.threshold() == null ? Set.of()
-          : withheldAt.computeIfAbsent(row.threshold(), t -> complete(cells, margins,
-              k -> withheld.contains(k) || anySmall(cells.get(k).confusion().get(t), threshold)));
+          : withheldAt.getOrDefault(row.threshold(), Set.of());
       boolean hide = withheld.contains(slice) || atThreshold.contains(slice)
           || (reference != null && (withheld.contains(reference)
               || atThreshold.contains(reference)));
       out.add(hide ? row.suppress() : row);
+    }
+    return out;
+  }
+
+  /**
+   * Per threshold, the slices whose rows there are withheld: a small confusion count, or a small
+   * difference from the slice's last shown threshold (two neighbouring points of a decision
+   * curve would otherwise give the number of patients whose risk lies between them), completed
+   * across margins. Thresholds are walked in ascending order so each is compared with what is
+   * actually shown below it.
+   */
+  private static Map<Double, Set<SliceKey>> withheldByThreshold(List<MetricRow> rows,
+      Map<SliceKey, CellCounts> cells, List<List<SliceKey>> margins, Set<SliceKey> withheld,
+      int threshold) {
+    TreeSet<Double> thresholds = new TreeSet<>();
+    rows.stream().map(MetricRow::threshold).filter(t -> t != null).forEach(thresholds::add);
+    Map<SliceKey, long[]> lastShown = new HashMap<>();
+    Map<Double, Set<SliceKey>> withheldAt = new HashMap<>();
+    for (double t : thresholds) {
+      Set<SliceKey> hidden = complete(cells, margins, k -> {
+        long[] counts = cells.get(k).confusion().get(t);
+        return withheld.contains(k) || anySmall(counts, threshold)
+            || anySmall(difference(counts, lastShown.get(k)), threshold);
+      });
+      for (SliceKey k : cells.keySet()) {
+        long[] counts = cells.get(k).confusion().get(t);
+        if (!hidden.contains(k) && counts != null) {
+          lastShown.put(k, counts);
+        }
+      }
+      withheldAt.put(t, hidden);
+    }
+    return withheldAt;
+  }
+
+  private static long[] difference(long[] counts, long[] before) {
+    if (counts == null || before == null) {
+      return null;
+    }
+    long[] out = new long[counts.length];
+    for (int i = 0; i < counts.length; i++) {
+      out[i] = Math.abs(counts[i] - before[i]);
     }
     return out;
   }

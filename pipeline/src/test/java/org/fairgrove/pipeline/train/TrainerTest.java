@@ -92,7 +92,7 @@ class TrainerTest {
     Registry registry = new Registry(spark, lakehouse);
     Trainer.Result first = Trainer.train(spark, config);
     Trainer.Result second = Trainer.train(spark,
-        config.with(List.of("task.train.recalibrate=true")));
+        config.with(List.of("task.train.recalibrate=false")));
     registry.promote(first.modelId());
     registry.promote(second.modelId());
     assertThat(registry.get(first.modelId()).status()).isEqualTo(Registry.ARCHIVED);

@@ -91,4 +91,23 @@ class SmallCellsTest {
     assertThat(hidden(out, "race x sex", "Black x F", "n")).isTrue();
     assertThat(hidden(out, "race x sex", "White x M", "n")).isTrue();
   }
+
+  @Test
+  void neighbouringThresholdsThatWouldRevealASmallCountAreWithheld() {
+    // 400 patients, 100 events. Between 0.10 and 0.11 only 5 events and 3 non-events cross the
+    // threshold: net benefit at both would give those counts. 0.12 differs from 0.10 (the last
+    // shown) by 20 and 30, so it is shown again.
+    Map<Double, long[]> confusion = Map.of(
+        0.10, new long[] {80, 150, 20, 150},
+        0.11, new long[] {75, 147, 25, 153},
+        0.12, new long[] {60, 120, 40, 180});
+    Map<SliceKey, CellCounts> cells = new TreeMap<>();
+    cells.put(SliceKey.OVERALL_SLICE, new CellCounts(400, 100, confusion));
+    List<MetricRow> rows = new ArrayList<>();
+    for (double t : List.of(0.10, 0.11, 0.12)) {
+      rows.add(MetricRow.of(SliceKey.OVERALL_SLICE, "net_benefit", t, 0.1));
+    }
+    List<MetricRow> out = SmallCells.suppress(rows, cells, THRESHOLD);
+    assertThat(out).extracting(MetricRow::suppressed).containsExactly(false, true, false);
+  }
 }
