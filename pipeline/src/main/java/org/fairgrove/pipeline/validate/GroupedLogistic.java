@@ -213,15 +213,7 @@ final class GroupedLogistic {
    * (e.g. a spline term with coincident knots) gets a zero step instead of making H singular.
    */
   static double[] newtonStep(double[] sums, int p) {
-    RealMatrix h = new Array2DRowRealMatrix(p, p);
-    int index = p;
-    for (int j = 0; j < p; j++) {
-      for (int k = j; k < p; k++) {
-        h.setEntry(j, k, sums[index]);
-        h.setEntry(k, j, sums[index]);
-        index++;
-      }
-    }
+    RealMatrix h = information(sums, p);
     for (int j = 0; j < p; j++) {
       if (h.getEntry(j, j) == 0) {
         h.setEntry(j, j, 1);
@@ -241,6 +233,19 @@ final class GroupedLogistic {
     if (sums == null) {
       return out;
     }
+    LUDecomposition lu = new LUDecomposition(information(sums, p), 1e-12);
+    if (!lu.getSolver().isNonSingular()) {
+      return out;
+    }
+    RealMatrix covariance = lu.getSolver().getInverse();
+    for (int j = 0; j < p; j++) {
+      out[j] = Math.sqrt(covariance.getEntry(j, j));
+    }
+    return out;
+  }
+
+  /** The information matrix H from the packed sums (its upper triangle follows the gradient). */
+  private static RealMatrix information(double[] sums, int p) {
     RealMatrix h = new Array2DRowRealMatrix(p, p);
     int index = p;
     for (int j = 0; j < p; j++) {
@@ -250,14 +255,6 @@ final class GroupedLogistic {
         index++;
       }
     }
-    LUDecomposition lu = new LUDecomposition(h, 1e-12);
-    if (!lu.getSolver().isNonSingular()) {
-      return out;
-    }
-    RealMatrix covariance = lu.getSolver().getInverse();
-    for (int j = 0; j < p; j++) {
-      out[j] = Math.sqrt(covariance.getEntry(j, j));
-    }
-    return out;
+    return h;
   }
 }
