@@ -32,7 +32,7 @@ class DemoIT {
 
   @Test
   void demoRunsEveryStageAndTheNotebooksRunOnWhatItWrote(SparkSession spark) throws IOException {
-    CliRun demo = CliRun.of("demo", "--persons", "4000",
+    CliRun demo = CliRun.of("demo", "--conf", "local", "--persons", "4000",
         "--set", "synth.out=" + dir.resolve("sources"),
         "--set", "lakehouse.root=" + dir.resolve("lakehouse"),
         "--set", "reports.dir=" + dir.resolve("reports"));
