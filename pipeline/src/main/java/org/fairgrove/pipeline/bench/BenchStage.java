@@ -16,4 +16,30 @@ public interface BenchStage {
 
   /** Runs the stage and returns how many units it processed. */
   long run(SparkSession spark, FairgroveConfig config);
+
+  /** A stage from its name, unit and what it runs. */
+  static BenchStage of(String name, String unit, Runner runner) {
+    return new BenchStage() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public String unit() {
+        return unit;
+      }
+
+      @Override
+      public long run(SparkSession spark, FairgroveConfig config) {
+        return runner.run(spark, config);
+      }
+    };
+  }
+
+  /** What a stage does. */
+  @FunctionalInterface
+  interface Runner {
+    long run(SparkSession spark, FairgroveConfig config);
+  }
 }

@@ -33,83 +33,43 @@ import org.fairgrove.pipeline.validate.ValidationResult;
 public final class BenchStages {
   private BenchStages() {}
 
+  /** The task the training stages write their synthetic feature table for. */
+  private static final String TRAIN_TASK = "bench-train";
+
   public static List<BenchStage> all() {
-    return List.of(new Synth(), new IngestStage(), new CohortStage(), new FeaturesStage(),
-        new TrainStage("xgboost"), new TrainStage("mllib-gbt"), new ValidateMetrics());
+    return List.of(
+        BenchStage.of("synth", "rows written", BenchStages::synth),
+        BenchStage.of("ingest", "rows read", BenchStages::ingest),
+        BenchStage.of("cohort", "cohort rows", BenchStages::cohort),
+        BenchStage.of("features", "events", BenchStages::features),
+        BenchStage.of("train-xgboost", "feature rows",
+            (spark, config) -> train(spark, config, "xgboost")),
+        BenchStage.of("train-mllib-gbt", "feature rows",
+            (spark, config) -> train(spark, config, "mllib-gbt")),
+        BenchStage.of("validate-metrics", "predictions", BenchStages::validateMetrics));
   }
 
   /** Writes the synthetic OMOP population; counts every source row written. */
-  static final class Synth implements BenchStage {
-    @Override
-    public String name() {
-      return "synth";
-    }
-
-    @Override
-    public String unit() {
-      return "rows written";
-    }
-
-    @Override
-    public long run(SparkSession spark, FairgroveConfig config) {
-      SynthResult result = SyntheticPopulation.generate(spark, config);
-      return result.rowsPerTable().values().stream().mapToLong(Long::longValue).sum();
-    }
+  private static long synth(SparkSession spark, FairgroveConfig config) {
+    SynthResult result = SyntheticPopulation.generate(spark, config);
+    return result.rowsPerTable().values().stream().mapToLong(Long::longValue).sum();
   }
 
   /** Ingests every site of the population into bronze and silver; counts source rows read. */
-  static final class IngestStage implements BenchStage {
-    @Override
-    public String name() {
-      return "ingest";
-    }
-
-    @Override
-    public String unit() {
-      return "rows read";
-    }
-
-    @Override
-    public long run(SparkSession spark, FairgroveConfig config) {
-      return Ingest.syntheticPopulation(spark, config).stream()
-          .mapToLong(IngestSummary::rowsRead).sum();
-    }
+  private static long ingest(SparkSession spark, FairgroveConfig config) {
+    return Ingest.syntheticPopulation(spark, config).stream()
+        .mapToLong(IngestSummary::rowsRead).sum();
   }
 
   /** Builds the demo task's cohort from silver; counts cohort rows. */
-  static final class CohortStage implements BenchStage {
-    @Override
-    public String name() {
-      return "cohort";
-    }
-
-    @Override
-    public String unit() {
-      return "cohort rows";
-    }
-
-    @Override
-    public long run(SparkSession spark, FairgroveConfig config) {
-      return Cohort.build(spark, config).rows();
-    }
+  private static long cohort(SparkSession spark, FairgroveConfig config) {
+    return Cohort.build(spark, config).rows();
   }
 
   /** Builds the features; counts the events read (the events/s). */
-  static final class FeaturesStage implements BenchStage {
-    @Override
-    public String name() {
-      return "features";
-    }
-
-    @Override
-    public String unit() {
-      return "events";
-    }
-
-    @Override
-    public long run(SparkSession spark, FairgroveConfig config) {
-      return Features.build(spark, config).events();
-    }
+  private static long features(SparkSession spark, FairgroveConfig config) {
+    Features.build(spark, config);
+    return Features.eventCount(spark, config);
   }
 
   /**
@@ -118,38 +78,18 @@ public final class BenchStages {
    * whatever ran before), with the same fixed settings for both: one trial, depth 5, 50 rounds,
    * no early stopping. Counts feature rows; logs test AUROC against the best achievable.
    */
-  static final class TrainStage implements BenchStage {
-    private static final String TASK = "bench-train";
-    private final String engine;
-
-    TrainStage(String engine) {
-      this.engine = engine;
-    }
-
-    @Override
-    public String name() {
-      return "train-" + engine;
-    }
-
-    @Override
-    public String unit() {
-      return "feature rows";
-    }
-
-    @Override
-    public long run(SparkSession spark, FairgroveConfig config) {
-      double achievable = SyntheticFeatures.write(spark,
-          new Lakehouse(spark, config.lakehouse.root()), TASK, config.synth.persons(), 20,
-          config.run.seed());
-      FairgroveConfig fixed = config.with(List.of("task.id=" + TASK,
-          "task.train.engine=" + engine, "task.train.search.trials=1",
-          "task.train.search.max-depth=[5]", "task.train.search.learning-rate=[0.1]",
-          "task.train.rounds=50", "task.train.early-stopping-rounds=0"));
-      Trainer.Result result = Trainer.train(spark, fixed);
-      Progress.info("bench: %s test AUROC %.4f, best achievable %.4f, %.1f s training", name(),
-          result.auroc().get("test"), achievable, result.seconds());
-      return config.synth.persons();
-    }
+  private static long train(SparkSession spark, FairgroveConfig config, String engine) {
+    double achievable = SyntheticFeatures.write(spark,
+        new Lakehouse(spark, config.lakehouse.root()), TRAIN_TASK, config.synth.persons(), 20,
+        config.run.seed());
+    FairgroveConfig fixed = config.with(List.of("task.id=" + TRAIN_TASK,
+        "task.train.engine=" + engine, "task.train.search.trials=1",
+        "task.train.search.max-depth=[5]", "task.train.search.learning-rate=[0.1]",
+        "task.train.rounds=50", "task.train.early-stopping-rounds=0"));
+    Trainer.Result result = Trainer.train(spark, fixed);
+    Progress.info("bench: train-%s test AUROC %.4f, best achievable %.4f, %.1f s training",
+        engine, result.auroc().get("test"), achievable, result.seconds());
+    return config.synth.persons();
   }
 
   /**
@@ -158,66 +98,53 @@ public final class BenchStages {
    * site and payer as in conf/base.conf, plus race x sex, giving over 40 slices, with the
    * configured bootstrap replicates (1000 by default). Counts prediction rows validated.
    */
-  static final class ValidateMetrics implements BenchStage {
-    @Override
-    public String name() {
-      return "validate-metrics";
+  private static long validateMetrics(SparkSession spark, FairgroveConfig config) {
+    Dataset<Row> predictions = predictions(spark, config.synth.persons(), config.run.seed())
+        .cache();
+    long rows = predictions.count();
+    ValidationResult result = FairnessValidation.validate(predictions, "row_key", config);
+    if (result.metrics().isEmpty()) {
+      throw new IllegalStateException("validation returned no metrics");
     }
+    predictions.unpersist();
+    return rows;
+  }
 
-    @Override
-    public String unit() {
-      return "predictions";
+  /** Deterministic predictions: attributes and outcome from hashes of (seed, id). */
+  static Dataset<Row> predictions(SparkSession spark, long rows, long seed) {
+    List<Column> columns = new ArrayList<>(List.of(col("id").as("row_key")));
+    List<List<String>> attributes = List.of(
+        List.of("M", "F", Demographics.UNKNOWN),
+        List.of("White", "Black", "Asian", "AIAN", "NHPI", Demographics.RACE_OTHER),
+        List.of("Hispanic", "NotHispanic", Demographics.UNKNOWN),
+        Demographics.AGE_BAND_LABELS,
+        List.of("S1", "S2", "S3", "S4", "S5"),
+        Demographics.PAYERS);
+    List<String> names = List.of("sex", "race", "ethnicity", "age_band", "site_id", "payer");
+    Column score = lit(-2.0);
+    for (int a = 0; a < names.size(); a++) {
+      List<String> groups = attributes.get(a);
+      Column index = pmod(xxhash64(lit(seed), lit(a), col("id")), lit(groups.size()));
+      columns.add(element_at(lit(groups.toArray(String[]::new)), index.plus(1).cast("int"))
+          .as(names.get(a)));
+      // Each attribute shifts the true log-odds a little, so groups differ in prevalence.
+      score = score.plus(index.multiply(0.1));
     }
+    Column uniform1 = uniform(seed, 101);
+    Column uniform2 = uniform(seed, 102);
+    // Latent signal, the model's view of it (noisy), and the outcome from the true risk.
+    Column signal = uniform1.multiply(4).minus(2);
+    Column trueRisk = lit(1).divide(lit(1).plus(exp(score.plus(signal).multiply(-1))));
+    Column modelRisk = lit(1).divide(lit(1).plus(exp(score.plus(signal.multiply(0.8))
+        .plus(uniform2.minus(0.5)).multiply(-1))));
+    columns.add(when(uniform(seed, 103).lt(trueRisk), 1).otherwise(0).as("label"));
+    // Rounded to 4 decimals, as scores often are: ties are exercised.
+    columns.add(org.apache.spark.sql.functions.round(modelRisk, 4).as("risk"));
+    return spark.range(rows).select(columns.toArray(Column[]::new));
+  }
 
-    @Override
-    public long run(SparkSession spark, FairgroveConfig config) {
-      Dataset<Row> predictions = predictions(spark, config.synth.persons(), config.run.seed())
-          .cache();
-      long rows = predictions.count();
-      ValidationResult result = FairnessValidation.validate(predictions, "row_key", config);
-      if (result.metrics().isEmpty()) {
-        throw new IllegalStateException("validation returned no metrics");
-      }
-      predictions.unpersist();
-      return rows;
-    }
-
-    /** Deterministic predictions: attributes and outcome from hashes of (seed, id). */
-    static Dataset<Row> predictions(SparkSession spark, long rows, long seed) {
-      List<Column> columns = new ArrayList<>(List.of(col("id").as("row_key")));
-      List<List<String>> attributes = List.of(
-          List.of("M", "F", Demographics.UNKNOWN),
-          List.of("White", "Black", "Asian", "AIAN", "NHPI", Demographics.RACE_OTHER),
-          List.of("Hispanic", "NotHispanic", Demographics.UNKNOWN),
-          Demographics.AGE_BAND_LABELS,
-          List.of("S1", "S2", "S3", "S4", "S5"),
-          Demographics.PAYERS);
-      List<String> names = List.of("sex", "race", "ethnicity", "age_band", "site_id", "payer");
-      Column score = lit(-2.0);
-      for (int a = 0; a < names.size(); a++) {
-        List<String> groups = attributes.get(a);
-        Column index = pmod(xxhash64(lit(seed), lit(a), col("id")), lit(groups.size()));
-        columns.add(element_at(lit(groups.toArray(String[]::new)), index.plus(1).cast("int"))
-            .as(names.get(a)));
-        // Each attribute shifts the true log-odds a little, so groups differ in prevalence.
-        score = score.plus(index.multiply(0.1));
-      }
-      Column uniform1 = uniform(seed, 101);
-      Column uniform2 = uniform(seed, 102);
-      // Latent signal, the model's view of it (noisy), and the outcome from the true risk.
-      Column signal = uniform1.multiply(4).minus(2);
-      Column trueRisk = lit(1).divide(lit(1).plus(exp(score.plus(signal).multiply(-1))));
-      Column modelRisk = lit(1).divide(lit(1).plus(exp(score.plus(signal.multiply(0.8))
-          .plus(uniform2.minus(0.5)).multiply(-1))));
-      columns.add(when(uniform(seed, 103).lt(trueRisk), 1).otherwise(0).as("label"));
-      // Rounded to 4 decimals, as scores often are: ties are exercised.
-      columns.add(org.apache.spark.sql.functions.round(modelRisk, 4).as("risk"));
-      return spark.range(rows).select(columns.toArray(Column[]::new));
-    }
-
-    private static Column uniform(long seed, int stream) {
-      return pmod(xxhash64(lit(seed), lit(stream), col("id")), lit(1_000_000_007L))
-          .divide(1_000_000_007.0);
-    }
+  private static Column uniform(long seed, int stream) {
+    return pmod(xxhash64(lit(seed), lit(stream), col("id")), lit(1_000_000_007L))
+        .divide(1_000_000_007.0);
   }
 }

@@ -82,7 +82,8 @@ public final class Cohort {
     Dataset<Row> candidates = candidates(lakehouse, task, outcome)
         .persist(StorageLevel.MEMORY_AND_DISK());
     List<Rule> rules = rules(task);
-    List<Attrition.Count> counts = count(candidates, rules);
+    Counted counted = count(candidates, rules);
+    List<Attrition.Count> counts = counted.steps();
 
     Column eligible = lit(true);
     for (Rule rule : rules) {
@@ -100,14 +101,11 @@ public final class Cohort {
         Attrition.protect(counts, config.governance.smallCellThreshold());
     writeAttrition(spark, lakehouse, taskId, attrition);
 
-    Row totals = lakehouse.read(Tables.GOLD_COHORT, "cohort")
-        .filter(col("task_id").equalTo(taskId))
-        .agg(countDistinct("person_id"), org.apache.spark.sql.functions.count(lit(1)),
-            sum("label"))
-        .first();
     candidates.unpersist();
-    Result result = new Result(taskId, totals.getLong(0), totals.getLong(1),
-        totals.isNullAt(2) ? 0 : totals.getLong(2), attrition);
+    // The cohort is what passed every rule: the last attrition count, no second read.
+    Attrition.Count written = counts.get(counts.size() - 1);
+    Result result = new Result(taskId, written.persons(), written.rows(), counted.events(),
+        attrition);
     stage.done(result.rows());
     return result;
   }
@@ -235,8 +233,11 @@ public final class Cohort {
     return List.of(table.columns()).contains(column);
   }
 
-  /** Persons and rows remaining after each rule, all in one aggregation. */
-  private static List<Attrition.Count> count(Dataset<Row> candidates, List<Rule> rules) {
+  /** Counts after each rule, and the events among rows that passed them all. */
+  private record Counted(List<Attrition.Count> steps, long events) {}
+
+  /** Persons and rows remaining after each rule, and the final events, in one aggregation. */
+  private static Counted count(Dataset<Row> candidates, List<Rule> rules) {
     List<Column> aggregates = new ArrayList<>();
     aggregates.add(countDistinct(col("person_id")));
     aggregates.add(org.apache.spark.sql.functions.count(lit(1)));
@@ -246,6 +247,7 @@ public final class Cohort {
       aggregates.add(countDistinct(when(passed, col("person_id"))));
       aggregates.add(sum(when(passed, 1).otherwise(0)));
     }
+    aggregates.add(sum(when(passed.and(col("label").equalTo(1)), 1).otherwise(0)));
     Row row = candidates.agg(aggregates.get(0),
         aggregates.subList(1, aggregates.size()).toArray(new Column[0])).first();
     List<Attrition.Count> counts = new ArrayList<>();
@@ -254,7 +256,8 @@ public final class Cohort {
       long rows = row.isNullAt(3 + 2 * i) ? 0 : row.getLong(3 + 2 * i);
       counts.add(new Attrition.Count(rules.get(i).label(), row.getLong(2 + 2 * i), rows));
     }
-    return counts;
+    int events = 2 + 2 * rules.size();
+    return new Counted(counts, row.isNullAt(events) ? 0 : row.getLong(events));
   }
 
   private static void writeAttrition(SparkSession spark, Lakehouse lakehouse, String taskId,

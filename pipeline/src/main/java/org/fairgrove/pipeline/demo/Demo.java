@@ -80,9 +80,9 @@ public final class Demo {
         SmallCells.show(cohort.rows(), threshold), SmallCells.show(cohort.events(), threshold)));
 
     Features.Result features = Features.build(spark, config);
-    steps.add(String.format(Locale.ROOT, "features    %s rows x %s slots from %s events",
+    steps.add(String.format(Locale.ROOT, "features    %s rows x %s slots, dictionary %s",
         Progress.count(features.rows()), Progress.count(features.slots()),
-        Progress.count(features.events())));
+        features.dictionaryHash()));
 
     Trainer.Result model = Trainer.train(spark, config);
     steps.add(String.format(Locale.ROOT, "train       %s: AUROC %s", model.modelId(),

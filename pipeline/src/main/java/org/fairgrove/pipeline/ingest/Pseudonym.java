@@ -55,7 +55,7 @@ public final class Pseudonym {
   }
 
   /** (site_id, source person id as BIGINT) -> pseudonym; the key travels inside the function. */
-  static UDF2<String, Long, Long> udf(byte[] key) {
+  public static UDF2<String, Long, Long> udf(byte[] key) {
     byte[] copy = key.clone();
     return (site, sourceId) -> sourceId == null ? null : of(copy, site, Long.toString(sourceId));
   }

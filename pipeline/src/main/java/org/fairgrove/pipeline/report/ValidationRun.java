@@ -24,6 +24,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.fairgrove.pipeline.cohort.Splits;
@@ -203,24 +204,21 @@ public final class ValidationRun {
     return out;
   }
 
-  private static final StructType METRICS_SCHEMA = new StructType()
-      .add("run_id", DataTypes.StringType, false)
-      .add("validated_at", DataTypes.TimestampType, false)
-      .add("task_id", DataTypes.StringType, false)
-      .add("model_id", DataTypes.StringType, false)
-      .add(EVALUATION_SET, DataTypes.StringType, false)
-      .add("slice_attribute", DataTypes.StringType, false)
-      .add("slice_group", DataTypes.StringType, false)
-      .add("metric", DataTypes.StringType, false)
-      .add("threshold", DataTypes.DoubleType, true)
-      .add("value", DataTypes.DoubleType, true)
-      .add("ci_low", DataTypes.DoubleType, true)
-      .add("ci_high", DataTypes.DoubleType, true)
-      .add("p_value", DataTypes.DoubleType, true)
-      .add("p_holm", DataTypes.DoubleType, true)
-      .add("reference_group", DataTypes.StringType, true)
-      .add("suppressed", DataTypes.BooleanType, false)
-      .add("status", DataTypes.StringType, true);
+  /** The run's identity, then the metric row's own columns, then the slice's verdict. */
+  private static final StructType METRICS_SCHEMA = metricsSchema();
+
+  private static StructType metricsSchema() {
+    StructType schema = new StructType()
+        .add("run_id", DataTypes.StringType, false)
+        .add("validated_at", DataTypes.TimestampType, false)
+        .add("task_id", DataTypes.StringType, false)
+        .add("model_id", DataTypes.StringType, false)
+        .add(EVALUATION_SET, DataTypes.StringType, false);
+    for (StructField field : MetricRow.SCHEMA.fields()) {
+      schema = schema.add(field);
+    }
+    return schema.add("status", DataTypes.StringType, true);
+  }
 
   /** Every metric of every set, appended so trends over runs can be queried. */
   private static void appendMetrics(SparkSession spark, Lakehouse lakehouse, String runId,
@@ -231,10 +229,11 @@ public final class ValidationRun {
       Map<SliceKey, String> status = new TreeMap<>();
       set.result().verdicts().forEach(v -> status.put(v.slice(), v.status()));
       for (MetricRow m : set.result().metrics()) {
-        out.add(RowFactory.create(runId, at, model.taskId(), model.modelId(), set.name(),
-            m.attribute(), m.group(), m.metric(), m.threshold(), m.value(), m.ciLow(),
-            m.ciHigh(), m.pValue(), m.pHolm(), m.reference(), m.suppressed(),
-            status.get(m.slice())));
+        List<Object> values = new ArrayList<>(List.of(runId, at, model.taskId(),
+            model.modelId(), set.name()));
+        values.addAll(java.util.Arrays.asList(m.values()));
+        values.add(status.get(m.slice()));
+        out.add(RowFactory.create(values.toArray()));
       }
     }
     spark.createDataFrame(out, METRICS_SCHEMA).write().format("delta").mode("append")

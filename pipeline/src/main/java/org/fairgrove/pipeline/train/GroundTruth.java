@@ -10,7 +10,6 @@ import java.util.OptionalDouble;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
 import org.fairgrove.pipeline.config.FairgroveConfig;
@@ -38,9 +37,8 @@ public final class GroundTruth {
     if (!lakehouse.exists(Tables.TRUTH_PERSON_YEAR_RISK)) {
       return OptionalDouble.empty();
     }
-    byte[] key = Pseudonym.key(config);
-    UserDefinedFunction pseudonym = udf((UDF2<String, Long, Long>) (site, sourceId) ->
-        Pseudonym.of(key, site, Long.toString(sourceId)), DataTypes.LongType);
+    UserDefinedFunction pseudonym =
+        udf(Pseudonym.udf(Pseudonym.key(config)), DataTypes.LongType);
     Dataset<Row> truth = lakehouse.read(Tables.TRUTH_PERSON_YEAR_RISK, "fairgrove synth")
         .select(pseudonym.apply(col("site_id"), col("person_id")).as("person_id"),
             col("year").as("index_year"), col("true_risk"));

@@ -60,12 +60,17 @@ public record MetricRow(String attribute, String group, String metric, Double th
     return Double.isFinite(value) ? value : null;
   }
 
+  /** The row's values in {@link #SCHEMA} order. */
+  public Object[] values() {
+    return new Object[] {attribute, group, metric, threshold, value, ciLow, ciHigh, pValue,
+        pHolm, reference, suppressed};
+  }
+
   /** The rows as a DataFrame with {@link #SCHEMA}, ready to append to a Delta table. */
   public static Dataset<Row> toDataFrame(SparkSession spark, List<MetricRow> rows) {
     List<Row> out = new ArrayList<>(rows.size());
     for (MetricRow r : rows) {
-      out.add(RowFactory.create(r.attribute, r.group, r.metric, r.threshold, r.value, r.ciLow,
-          r.ciHigh, r.pValue, r.pHolm, r.reference, r.suppressed));
+      out.add(RowFactory.create(r.values()));
     }
     return spark.createDataFrame(out, SCHEMA);
   }
