@@ -142,8 +142,9 @@ final class Conform {
       return when(present(raw), raw);
     }
     if (type.equals(DataTypes.DateType)) {
-      // ISO dates, optionally with a time of day (Parquet timestamps); "2020" alone is no date.
-      return when(text.rlike("^\\d{4}-\\d{2}-\\d{2}([ T][0-9:.]+)?$"),
+      // ISO dates, optionally with a time of day and zone (Parquet timestamps, Synthea's
+      // 2017-05-01T09:31:55Z): the date as written. "2020" alone is no date.
+      return when(text.rlike("^\\d{4}-\\d{2}-\\d{2}([ T][0-9:.]+(Z|[+-]\\d{2}:?\\d{2})?)?$"),
           substring(text, 1, 10).try_cast(DataTypes.DateType));
     }
     if (type.equals(DataTypes.IntegerType) || type.equals(DataTypes.LongType)) {

@@ -34,6 +34,33 @@ final class DeidGuard {
   private static final String LOW_POPULATION_ZIP3 = "fairgrove/deid/low-population-zip3.txt";
 
   /**
+   * Street suffixes of USPS Publication 28 (appendix C1), full and abbreviated, and the others
+   * that generators such as Synthea's use (Parade, Quay, Wynd, ...): a number, one to three words
+   * and one of these is read as a street address.
+   */
+  private static final List<String> STREET_SUFFIXES = List.of("Alley", "Aly", "Annex", "Arcade",
+      "Avenue", "Ave", "Av", "Bayou", "Beach", "Bend", "Bluffs?", "Bottom", "Boulevard", "Blvd",
+      "Branch", "Bridge", "Brooks?", "Burgs?", "Bypass", "Byp", "Byway", "Camp", "Canyon", "Cape",
+      "Causeway", "Centers?", "Ctr", "Circles?", "Cir", "Cliffs?", "Club", "Commons?", "Corners?",
+      "Course", "Courts?", "Ct", "Coves?", "Creek", "Crescent", "Crest", "Crossing", "Crossroad",
+      "Curve", "Dale", "Dam", "Divide", "Drives?", "Dr", "Estates?", "Expressway", "Expy",
+      "Extensions?", "Ext", "Falls?", "Ferry", "Fields?", "Flats?", "Fords?", "Forest", "Forges?",
+      "Forks?", "Fort", "Freeway", "Fwy", "Gardens?", "Gateway", "Glens?", "Greens?", "Groves?",
+      "Harbors?", "Haven", "Heights", "Hts", "Highway", "Hwy", "Hills?", "Hollow", "Inlet",
+      "Islands?", "Isle", "Junctions?", "Jct", "Keys?", "Knolls?", "Lakes?", "Landing", "Lane",
+      "Ln", "Lights?", "Loaf", "Locks?", "Lodge", "Loop", "Mall", "Manors?", "Meadows?", "Mews",
+      "Mills?", "Mission", "Motorway", "Mount", "Mountains?", "Neck", "Orchard", "Oval",
+      "Overpass", "Parks?", "Parkways?", "Pkwy", "Pass", "Passage", "Path", "Pathway", "Pike",
+      "Pines?", "Place", "Pl", "Plains?", "Plaza", "Points?", "Ports?", "Prairie", "Radial",
+      "Ramp", "Ranch", "Rapids?", "Rest", "Ridges?", "River", "Roads?", "Rd", "Route", "Row",
+      "Rue", "Run", "Shoals?", "Shores?", "Skyway", "Springs?", "Spurs?", "Squares?", "Sq",
+      "Station", "Stravenue", "Stream", "Streets?", "St", "Summit", "Terrace", "Ter",
+      "Throughway", "Trace", "Track", "Trafficway", "Trail", "Trl", "Trailer", "Tunnel",
+      "Turnpike", "Underpass", "Unions?", "Valleys?", "Via", "Viaduct", "Views?", "Villages?",
+      "Ville", "Vista", "Walks?", "Wall", "Ways?", "Wells?", "Land", "Parade", "Quays?", "Wynd",
+      "Gates?", "Highlands?", "Esplanade", "Promenade", "Close");
+
+  /**
    * Identifier patterns, applied in this order (a URL may contain an address or an email, so it
    * goes first; an SSN before the looser phone number).
    */
@@ -59,6 +86,9 @@ final class DeidGuard {
     patterns.put("phone",
         "(?<![\\w-])(?:\\+?1[-. ]?)?(?:\\(\\d{3}\\)\\s?|\\d{3}[-. ])\\d{3}[-. ]\\d{4}(?![\\w-])");
     patterns.put("ip", "(?<![\\w.])(?:\\d{1,3}\\.){3}\\d{1,3}(?![\\w.])");
+    patterns.put("street_address", "(?i)(?<![\\w-])\\d{1,6}[A-Z]?\\s+(?:[A-Z0-9'.-]+\\s+){1,3}"
+        + "(?:" + String.join("|", STREET_SUFFIXES) + ")\\b\\.?"
+        + "(?:,?\\s+(?:Apt|Apartment|Suite|Ste|Unit|#)\\.?\\s*[\\w-]+)?");
     return Collections.unmodifiableMap(patterns);
   }
 

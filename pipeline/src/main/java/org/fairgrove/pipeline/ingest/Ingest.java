@@ -107,16 +107,16 @@ public final class Ingest {
     Dataset<Row> deaths = null;
     try {
       for (SourceTable table : SourceTable.values()) {
-        if (!batch.filesByTable.containsKey(table.table())) {
+        if (!provides(table)) {
           continue;
         }
         Progress.Stage stage = Progress.start("ingest " + table.table());
-        Dataset<Row> landed = land(table);
+        Dataset<Row> landed = sourceRows(table);
         Conform.References references = new Conform.References(
             withSilver(births, silverBirths()), withSilver(deaths, silverDeaths()),
             config.ingest.maxDaysAfterDeath());
-        Dataset<Row> classified = Conform.classify(table, landed,
-            batch.columns(table.table()), siteId, batchId, guard, references)
+        Dataset<Row> classified = Conform.classify(table, landed, sourceColumns(table), siteId,
+            batchId, guard, references)
             .persist(StorageLevel.MEMORY_AND_DISK());
         classifiedByTable.put(table, classified);
         Dataset<Row> accepted = accepted(classified);
@@ -138,7 +138,13 @@ public final class Ingest {
           quality.crossTableChecks(table, accepted(classified), persons, periods)));
       List<IngestSummary.TableCounts> unknown = new ArrayList<>();
       for (String table : batch.filesByTable.keySet()) {
-        if (SourceTable.byName(table).isEmpty()) {
+        if (batch.request.synthea()) {
+          if (!SyntheaCsv.mapped(table)) {
+            // Synthea files the mapping does not use (claims, allergies, ...) stay in the source.
+            unknown.add(new IngestSummary.TableCounts(table, IngestSummary.NOT_MAPPED, 0, 0, 0, 0,
+                0, 0, batch.columns(table), 0));
+          }
+        } else if (SourceTable.byName(table).isEmpty()) {
           Dataset<Row> rows = batch.rows(table);
           long read = rows.count();
           quarantine = quarantine.unionByName(rows.select(lit(table).as("table_name"),
@@ -198,18 +204,40 @@ public final class Ingest {
     }
   }
 
+  /** The batch has what the OMOP table is made from. */
+  private boolean provides(SourceTable table) {
+    return batch.request.synthea() ? SyntheaCsv.provides(table, batch)
+        : batch.filesByTable.containsKey(table.table());
+  }
+
+  /** The OMOP table's rows in the batch, every column a string, with lineage. */
+  private Dataset<Row> sourceRows(SourceTable table) {
+    return batch.request.synthea() ? SyntheaCsv.rows(table, this::landedSyntheaFile)
+        : land(table.table(), table.table());
+  }
+
+  /** The source columns the OMOP table's rows have. */
+  private List<String> sourceColumns(SourceTable table) {
+    return batch.request.synthea() ? SyntheaCsv.columns(table) : batch.columns(table.table());
+  }
+
+  /** A Synthea file's rows, landed in bronze.synthea_FILE; null when the batch lacks the file. */
+  private Dataset<Row> landedSyntheaFile(String file) {
+    return batch.filesByTable.containsKey(file) ? land(file, "synthea_" + file) : null;
+  }
+
   /**
-   * Lands the table's files in bronze.TABLE (every source column as a string, with lineage) and
+   * Lands the source table's files in bronze (every source column as a string, with lineage) and
    * returns this batch's rows there. A batch already landed (an atomic append) is not landed
    * twice, so the first landing time stays.
    */
-  private Dataset<Row> land(SourceTable table) {
-    TableId bronze = Tables.bronze(table.table());
+  private Dataset<Row> land(String sourceTable, String bronzeTable) {
+    TableId bronze = Tables.bronze(bronzeTable);
     String location = lakehouse.location(bronze);
     boolean landed = lakehouse.exists(bronze) && !lakehouse.read(bronze, "ingest")
         .where(col(BATCH_ID).equalTo(batch.batchId)).isEmpty();
     if (!landed) {
-      batch.rows(table.table())
+      batch.rows(sourceTable)
           .withColumn(BATCH_ID, lit(batch.batchId))
           .withColumn("ingested_at", current_timestamp())
           .write().format("delta").mode(SaveMode.Append)
@@ -237,8 +265,9 @@ public final class Ingest {
     long quarantined = c.getLong(1);
     long duplicates = c.getLong(2);
     List<String> contract = List.of(table.silverSchema().fieldNames());
-    List<String> dropped = batch.columns(table.table()).stream()
-        .filter(column -> !contract.contains(column)).toList();
+    List<String> dropped = batch.request.synthea() ? SyntheaCsv.droppedColumns(table, batch)
+        : batch.columns(table.table()).stream().filter(column -> !contract.contains(column))
+            .toList();
     return new IngestSummary.TableCounts(table.table(), IngestSummary.INGESTED, read,
         read - quarantined - duplicates, quarantined, duplicates, 0, 0, dropped, c.getLong(3));
   }

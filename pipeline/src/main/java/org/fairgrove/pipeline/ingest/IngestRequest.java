@@ -14,7 +14,8 @@ import org.fairgrove.pipeline.core.Errors;
 public record IngestRequest(String sourceFormat, String path, String siteId) {
   public static final String OMOP_CSV = "omop-csv";
   public static final String OMOP_PARQUET = "omop-parquet";
-  public static final List<String> FORMATS = List.of(OMOP_CSV, OMOP_PARQUET);
+  public static final String SYNTHEA_CSV = "synthea-csv";
+  public static final List<String> FORMATS = List.of(OMOP_CSV, OMOP_PARQUET, SYNTHEA_CSV);
   private static final Pattern SITE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
   public IngestRequest {
@@ -24,6 +25,11 @@ public record IngestRequest(String sourceFormat, String path, String siteId) {
     if (siteId == null || !SITE_ID.matcher(siteId).matches()) {
       throw Errors.badSiteId(String.valueOf(siteId));
     }
+  }
+
+  /** Synthea's CSV export (its files map to OMOP tables), rather than OMOP tables as they are. */
+  boolean synthea() {
+    return sourceFormat.equals(SYNTHEA_CSV);
   }
 
   /** The file extension of the format's data files: "csv" or "parquet". */

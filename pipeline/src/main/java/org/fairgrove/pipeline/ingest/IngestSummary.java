@@ -20,8 +20,10 @@ public record IngestSummary(String batchId, String siteId, String sourceFormat,
   public static final String INGESTED = "ingested";
   public static final String ABSENT = "absent";
   public static final String UNKNOWN_TABLE = "unknown_table";
+  /** A Synthea file the mapping does not use: left in the source, not read. */
+  public static final String NOT_MAPPED = "not_mapped";
 
-  /** One table of the batch. {@code status}: ingested, absent or unknown_table. */
+  /** One table of the batch. {@code status}: ingested, absent, unknown_table or not_mapped. */
   public record TableCounts(String table, String status, long rowsRead, long rowsAccepted,
       long rowsQuarantined, long rowsDuplicate, long rowsInserted, long rowsUpdated,
       List<String> columnsDropped, long identifiersRedacted) {

@@ -257,8 +257,18 @@ final class SourceBatch {
             "Check that the file was written completely as Parquet, then ingest the batch again.");
       }
     }
-    SourceTable.byName(candidate.table).ifPresent(known -> requireColumns(known, candidate,
-        columns));
+    if (request.synthea()) {
+      List<String> required = SyntheaCsv.REQUIRED_COLUMNS.get(candidate.table);
+      if (required != null) {
+        requireColumns(required, candidate, columns, "Synthea file " + candidate.table + ".csv",
+            "Ingest the csv folder of Synthea's CSV export (exporter.csv.export=true) as it was"
+                + " written.");
+      }
+    } else {
+      SourceTable.byName(candidate.table).ifPresent(known -> requireColumns(
+          requiredColumns(known), candidate, columns, "OMOP table " + known.table(),
+          "Export the table with the OMOP CDM v5.4 column names in a header row."));
+    }
     return new SourceFile(candidate.table, candidate.relativePath, candidate.path, columns);
   }
 
@@ -275,24 +285,27 @@ final class SourceBatch {
     return columns;
   }
 
-  /** The silver contract's required source columns must be in the header of a known table. */
-  private static void requireColumns(SourceTable table, Candidate candidate,
-      List<String> columns) {
+  /** The silver contract's required columns are the ones an OMOP source file must have. */
+  private static List<String> requiredColumns(SourceTable table) {
+    List<String> required = new ArrayList<>();
+    for (StructField field : table.silverSchema().fields()) {
+      if (!field.nullable() && !SourceTable.LINEAGE.contains(field.name())) {
+        required.add(field.name());
+      }
+    }
+    return required;
+  }
+
+  private static void requireColumns(List<String> required, Candidate candidate,
+      List<String> columns, String what, String fix) {
     if (columns.isEmpty()) {
       return;
     }
-    List<String> missing = new ArrayList<>();
-    for (StructField field : table.silverSchema().fields()) {
-      if (!field.nullable() && !SourceTable.LINEAGE.contains(field.name())
-          && !columns.contains(field.name())) {
-        missing.add(field.name());
-      }
-    }
+    List<String> missing = required.stream().filter(c -> !columns.contains(c)).toList();
     if (!missing.isEmpty()) {
       throw Errors.unreadableSourceFile(candidate.relativePath,
-          "Its header lacks the required column(s) " + missing + " of OMOP table "
-              + table.table() + " (header mismatch).",
-          "Export the table with the OMOP CDM v5.4 column names in a header row.");
+          "Its header lacks the required column(s) " + missing + " of " + what
+              + " (header mismatch).", fix);
     }
   }
 

@@ -21,6 +21,11 @@ public final class SparkTestSession implements ParameterResolver {
 
   /** The configuration tests start from: the declared defaults sized for a test JVM. */
   public static FairgroveConfig testConfig(Path workDir, String... sets) {
+    return testConfig(workDir, List.of(), sets);
+  }
+
+  /** @param confs config layers over base.conf, e.g. "tasks/t2d-1y" */
+  public static FairgroveConfig testConfig(Path workDir, List<String> confs, String... sets) {
     List<String> all = new java.util.ArrayList<>(List.of(
         "run.environment=development",
         "spark.master=local[2]",
@@ -31,7 +36,7 @@ public final class SparkTestSession implements ParameterResolver {
         "bench.out=" + workDir.resolve("bench-results"),
         "bench.work-dir=" + workDir.resolve("bench-work")));
     all.addAll(List.of(sets));
-    return FairgroveConfig.load(List.of(), all);
+    return FairgroveConfig.load(confs, all);
   }
 
   public static synchronized SparkSession get() {
