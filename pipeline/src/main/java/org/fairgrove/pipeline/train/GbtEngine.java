@@ -18,6 +18,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.storage.StorageLevel;
 import org.fairgrove.pipeline.config.TaskSettings;
 
 /**
@@ -50,10 +51,18 @@ final class GbtEngine implements Engine {
         .setStepSize(trial.learningRate())
         .setMinInstancesPerNode((int) Math.max(1, Math.round(trial.minChildWeight())))
         .setSeed(seed);
+    // Boosting reads its input again at every round (to update the residuals): cached once here
+    // rather than recomputed from the feature table and the imputation each time.
     Dataset<Row> weighted = imputed(train).withColumn("weight",
         when(col("label").equalTo(1), lit(positiveWeight)).otherwise(lit(1.0)))
-        .withColumn("label", col("label").cast("double"));
-    return new Fitted(classifier.fit(weighted));
+        .withColumn("label", col("label").cast("double"))
+        .select(MODEL_INPUT, "label", "weight")
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      return new Fitted(classifier.fit(weighted));
+    } finally {
+      weighted.unpersist();
+    }
   }
 
   @Override
