@@ -3,6 +3,7 @@ package org.fairgrove.pipeline.ingest;
 import static org.apache.spark.sql.functions.col;
 
 import io.delta.tables.DeltaTable;
+import io.delta.tables.DeltaTableBuilder;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,7 +52,7 @@ final class SilverTables {
     return checks;
   }
 
-  /** Creates the table if needed and adds any constraint it lacks (each step is a commit). */
+  /** Creates the table with its constraints, or adds any constraint an existing one lacks. */
   void ensure(SourceTable table) {
     String location = lakehouse.location(Tables.silver(table.table()));
     Set<String> existing = Set.of();
@@ -62,8 +63,15 @@ final class SilverTables {
           .map(key -> key.substring(CONSTRAINT_PROPERTY.length()))
           .collect(Collectors.toSet());
     } else {
-      DeltaTable.createIfNotExists(spark).location(location).addColumns(table.silverSchema())
-          .execute();
+      // The constraints go into the creating commit: one commit, not one per constraint.
+      DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(location)
+          .addColumns(table.silverSchema());
+      for (Map.Entry<String, String> constraint : constraints(table).entrySet()) {
+        builder = builder.property(CONSTRAINT_PROPERTY + constraint.getKey(),
+            constraint.getValue());
+      }
+      builder.execute();
+      return;
     }
     for (Map.Entry<String, String> constraint : constraints(table).entrySet()) {
       if (!existing.contains(constraint.getKey().toLowerCase(Locale.ROOT))) {

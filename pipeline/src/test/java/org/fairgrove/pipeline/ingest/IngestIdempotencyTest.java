@@ -1,7 +1,10 @@
 package org.fairgrove.pipeline.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.date_sub;
+import static org.apache.spark.sql.functions.lit;
 
 import io.delta.tables.DeltaTable;
 import java.nio.charset.StandardCharsets;
@@ -13,12 +16,14 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.TableId;
+import org.fairgrove.pipeline.lakehouse.Tables;
 import org.fairgrove.pipeline.synth.SyntheticPopulation;
 import org.fairgrove.pipeline.testing.SparkTestSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -100,6 +105,21 @@ class IngestIdempotencyTest {
               .as(table + "." + field.name()).isZero();
         }
       }
+    }
+  }
+
+  @Test
+  void silverRefusesRowsThatBreakItsContract() {
+    Dataset<Row> visit = lakehouse.read(Tables.SILVER_VISIT, "test").limit(1);
+    Dataset<Row> endsBeforeItStarts = visit.withColumn("visit_end_date",
+        date_sub(col("visit_start_date"), 1));
+    Dataset<Row> sourceId = visit.withColumn("person_id", lit(-7L));
+    for (Object[] bad : List.of(
+        new Object[] {endsBeforeItStarts, "visit_occurrence_end_not_before_start"},
+        new Object[] {sourceId, "person_id_is_pseudonym"})) {
+      assertThatThrownBy(() -> ((Dataset<?>) bad[0]).write().format("delta")
+          .mode(SaveMode.Append).save(lakehouse.location(Tables.SILVER_VISIT)))
+          .hasStackTraceContaining((String) bad[1]);
     }
   }
 
