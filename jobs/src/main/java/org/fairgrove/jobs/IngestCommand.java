@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
         "Person ids are pseudonymised with the key in $FAIRGROVE_PSEUDONYM_KEY (deid.key-env)."})
 final class IngestCommand extends SparkCommand {
   @Option(names = "--source-format", required = true, paramLabel = "FORMAT",
-      description = "omop-csv, omop-parquet or synthea-csv (the csv folder of Synthea's CSV export).")
+      description = "omop-csv, omop-parquet or synthea-csv (the csv folder of Synthea's CSV"
+          + " export).")
   String sourceFormat;
 
   @Option(names = "--path", required = true, paramLabel = "DIR", description = "The batch's"

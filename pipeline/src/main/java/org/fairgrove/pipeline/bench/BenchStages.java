@@ -38,15 +38,15 @@ public final class BenchStages {
 
   public static List<BenchStage> all() {
     return List.of(
-        BenchStage.of("synth", "rows written", BenchStages::synth),
-        BenchStage.of("ingest", "rows read", BenchStages::ingest),
-        BenchStage.of("cohort", "cohort rows", BenchStages::cohort),
-        BenchStage.of("features", "events", BenchStages::features),
-        BenchStage.of("train-xgboost", "feature rows",
+        new BenchStage("synth", "rows written", BenchStages::synth),
+        new BenchStage("ingest", "rows read", BenchStages::ingest),
+        new BenchStage("cohort", "cohort rows", BenchStages::cohort),
+        new BenchStage("features", "events", BenchStages::features),
+        new BenchStage("train-xgboost", "feature rows",
             (spark, config) -> train(spark, config, "xgboost")),
-        BenchStage.of("train-mllib-gbt", "feature rows",
+        new BenchStage("train-mllib-gbt", "feature rows",
             (spark, config) -> train(spark, config, "mllib-gbt")),
-        BenchStage.of("validate-metrics", "predictions", BenchStages::validateMetrics));
+        new BenchStage("validate-metrics", "predictions", BenchStages::validateMetrics));
   }
 
   /** Writes the synthetic OMOP population; counts every source row written. */

@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -51,6 +52,7 @@ public final class Ingest {
   private final Lakehouse lakehouse;
   private final SourceBatch batch;
   private final DeidGuard guard;
+  private final Map<String, Dataset<Row>> landedSyntheaFiles = new HashMap<>();
 
   private Ingest(SparkSession spark, FairgroveConfig config, SourceBatch batch, byte[] key) {
     this.spark = spark;
@@ -221,9 +223,15 @@ public final class Ingest {
     return batch.request.synthea() ? SyntheaCsv.columns(table) : batch.columns(table.table());
   }
 
-  /** A Synthea file's rows, landed in bronze.synthea_FILE; null when the batch lacks the file. */
+  /**
+   * A Synthea file's rows, landed in bronze.synthea_FILE once (patients and encounters each feed
+   * two OMOP tables); null when the batch lacks the file.
+   */
   private Dataset<Row> landedSyntheaFile(String file) {
-    return batch.filesByTable.containsKey(file) ? land(file, "synthea_" + file) : null;
+    if (!batch.filesByTable.containsKey(file)) {
+      return null;
+    }
+    return landedSyntheaFiles.computeIfAbsent(file, f -> land(f, "synthea_" + f));
   }
 
   /**

@@ -3,11 +3,12 @@ package org.fairgrove.pipeline.ingest;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.try_element_at;
@@ -105,11 +106,6 @@ final class SyntheaCsv {
     return REQUIRED_COLUMNS.containsKey(file);
   }
 
-  /** Synthea files the OMOP table is built from (landed in bronze as synthea_FILE). */
-  static List<String> sourceFiles(SourceTable table) {
-    return SOURCES.get(table).files();
-  }
-
   /** Columns of the table's source files that the mapping does not carry (dropped by design). */
   static List<String> droppedColumns(SourceTable table, SourceBatch batch) {
     Source source = SOURCES.get(table);
@@ -160,8 +156,8 @@ final class SyntheaCsv {
   static Dataset<Row> rows(SourceTable table, Function<String, Dataset<Row>> landed) {
     Dataset<Row> source = landed.apply(SOURCES.get(table).files().get(0));
     String ehr = Integer.toString(Concepts.TYPE_EHR);
-    List<Column> omop = switch (table) {
-      case PERSON -> List.of(
+    return switch (table) {
+      case PERSON -> shape(table, source, List.of(
           sourceId(col("id")),
           text(when(upper(trim(col("gender"))).equalTo("M"), lit(Concepts.MALE))
               .when(upper(trim(col("gender"))).equalTo("F"), lit(Concepts.FEMALE))),
@@ -171,81 +167,82 @@ final class SyntheaCsv {
               "native", Concepts.RACE_AIAN, "hawaiian", Concepts.RACE_NHPI))),
           text(concept(lower(trim(col("ethnicity"))), Map.of("hispanic", Concepts.HISPANIC,
               "nonhispanic", Concepts.NOT_HISPANIC))),
-          col("gender"), col("race"), col("ethnicity"), optional(source, "zip"));
-      case DEATH -> List.of(sourceId(col("id")), col("deathdate"), lit(ehr));
-      case PAYER_PLAN_PERIOD -> List.of(
+          col("gender"), col("race"), col("ethnicity"), optional(source, "zip")));
+      case DEATH -> shape(table, source.where(present(col("deathdate"))),
+          List.of(sourceId(col("id")), col("deathdate"), lit(ehr)));
+      case OBSERVATION_PERIOD -> shape(table, firstToLastEncounter(source), List.of(
+          sourceId(col("patient")), sourceId(col("patient")), col("start"), col("stop"),
+          lit(ehr)));
+      case PAYER_PLAN_PERIOD -> shape(table, withPayerCategory(source, landed), List.of(
           rowId(source, "patient", "start_date", "payer"), sourceId(col("patient")),
-          col("start_date"), col("end_date"), col("_payer_category"));
-      case VISIT_OCCURRENCE -> List.of(sourceId(col("id")), sourceId(col("patient")),
+          col("start_date"), col("end_date"), col("_payer_category")));
+      case VISIT_OCCURRENCE -> shape(table, source, List.of(
+          sourceId(col("id")), sourceId(col("patient")),
           text(concept(lower(trim(col("encounterclass"))), Map.of(
               "ambulatory", Concepts.VISIT_OUTPATIENT, "wellness", Concepts.VISIT_OUTPATIENT,
               "outpatient", Concepts.VISIT_OUTPATIENT, "emergency", Concepts.VISIT_EMERGENCY,
               "urgentcare", Concepts.VISIT_EMERGENCY, "inpatient", Concepts.VISIT_INPATIENT))),
-          col("start"), col("stop"), lit(ehr), col("encounterclass"));
-      case CONDITION_OCCURRENCE -> List.of(rowId(source, "patient", "encounter", "code", "start"), sourceId(col("patient")),
+          col("start"), col("stop"), lit(ehr), col("encounterclass")));
+      case CONDITION_OCCURRENCE -> shape(table, source, List.of(
+          rowId(source, "patient", "encounter", "code", "start"), sourceId(col("patient")),
           mappedConcept("SNOMED", col("code")), col("start"), col("stop"), lit(ehr),
-          visitId(source), col("code"), vocabulary(source, "SNOMED"));
-      case DRUG_EXPOSURE -> List.of(
+          visitId(source), col("code"), vocabulary(source, "SNOMED")));
+      case DRUG_EXPOSURE -> shape(table, source, List.of(
           // Synthea can start one drug twice at a visit (a one-off and a continued course).
           rowId(source, "patient", "encounter", "code", "start", "stop"), sourceId(col("patient")),
           mappedConcept("RxNorm", col("code")), col("start"), col("stop"), lit(ehr),
-          optional(source, "dispenses"), visitId(source), col("code"), lit("RxNorm"));
-      case PROCEDURE_OCCURRENCE -> List.of(
+          optional(source, "dispenses"), visitId(source), col("code"), lit("RxNorm")));
+      case PROCEDURE_OCCURRENCE -> shape(table, source, List.of(
           rowId(source, "patient", "encounter", "code", "start"), sourceId(col("patient")),
           mappedConcept("SNOMED", col("code")), col("start"), lit(ehr), visitId(source),
-          col("code"), vocabulary(source, "SNOMED"));
-      case MEASUREMENT -> List.of(observationId(source), sourceId(col("patient")),
+          col("code"), vocabulary(source, "SNOMED")));
+      case MEASUREMENT -> shape(table, source.where(numeric()), List.of(
+          observationId(source), sourceId(col("patient")),
           mappedConcept("LOINC", col("code")), col("date"), lit(ehr), col("value"),
           mappedConcept("UCUM", optional(source, "units")), optional(source, "units"),
-          visitId(source), col("code"));
-      case OBSERVATION -> List.of(observationId(source), sourceId(col("patient")),
-          mappedConcept("LOINC", col("code")), col("date"), lit(ehr), col("value"),
-          visitId(source), col("code"));
-      case OBSERVATION_PERIOD -> List.of();
-    };
-    return switch (table) {
-      case OBSERVATION_PERIOD -> observationPeriods(source);
-      case DEATH -> shape(table, source.where(present(col("deathdate"))), omop);
-      case PAYER_PLAN_PERIOD -> shape(table, withPayerCategory(source, landed), omop);
-      case MEASUREMENT -> shape(table, source.where(numeric()), omop);
-      case OBSERVATION -> shape(table, source.where(numeric().isNull().or(numeric().unary_$bang())),
-          omop);
-      default -> shape(table, source, omop);
+          visitId(source), col("code")));
+      case OBSERVATION -> shape(table, source.where(not(coalesce(numeric(), lit(false)))),
+          List.of(observationId(source), sourceId(col("patient")),
+              mappedConcept("LOINC", col("code")), col("date"), lit(ehr), col("value"),
+              visitId(source), col("code")));
     };
   }
 
-  private static Dataset<Row> shape(SourceTable table, Dataset<Row> source, List<Column> omop) {
+  /** The values, named by {@link #columns} in order, as strings, with the rows' lineage. */
+  private static Dataset<Row> shape(SourceTable table, Dataset<Row> rows, List<Column> values) {
     List<String> names = columns(table);
+    if (names.size() != values.size()) {
+      throw new IllegalStateException("The Synthea mapping of " + table.table() + " gives "
+          + values.size() + " values for " + names.size() + " columns");
+    }
     List<Column> out = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
-      out.add(omop.get(i).cast("string").as(names.get(i)));
+      out.add(values.get(i).cast("string").as(names.get(i)));
     }
     out.add(col(SourceBatch.SOURCE_FILE));
     out.add(col(SourceBatch.ROW_POSITION));
     out.add(col(SourceBatch.ROW_MALFORMED));
-    return source.select(out.toArray(Column[]::new));
+    return rows.select(out.toArray(Column[]::new));
   }
 
   /**
-   * One observation period per patient, from the first encounter's start to the last one's end
-   * (Synthea has no enrolment spans; its records cover the simulated life). Rows that cannot give
-   * dates are left out here; they are quarantined as visits.
+   * Per patient, the first encounter's start and the last one's end: Synthea has no enrolment
+   * spans and its records cover the simulated life. Each span keeps the lineage of the patient's
+   * first encounter row. Rows that cannot give dates are left out here; they are quarantined as
+   * visits.
    */
-  private static Dataset<Row> observationPeriods(Dataset<Row> encounters) {
+  private static Dataset<Row> firstToLastEncounter(Dataset<Row> encounters) {
     Column usable = col(SourceBatch.ROW_MALFORMED).equalTo(false)
         .and(col("start").rlike(DATE)).and(col("stop").rlike(DATE)).and(present(col("patient")));
     return encounters.where(usable)
         .groupBy(col("patient"))
         .agg(min(substring(col("start"), 1, 10)).as("start"),
             max(substring(col("stop"), 1, 10)).as("stop"),
-            first(col(SourceBatch.SOURCE_FILE)).as(SourceBatch.SOURCE_FILE),
-            min(col(SourceBatch.ROW_POSITION)).as(SourceBatch.ROW_POSITION))
-        .select(sourceId(col("patient")).cast("string").as("observation_period_id"),
-            sourceId(col("patient")).cast("string").as("person_id"),
-            col("start").as("observation_period_start_date"),
-            col("stop").as("observation_period_end_date"),
-            lit(Integer.toString(Concepts.TYPE_EHR)).as("period_type_concept_id"),
-            col(SourceBatch.SOURCE_FILE), col(SourceBatch.ROW_POSITION),
+            min(struct(col(SourceBatch.SOURCE_FILE), col(SourceBatch.ROW_POSITION)))
+                .as("_first_row"))
+        .select(col("patient"), col("start"), col("stop"),
+            col("_first_row." + SourceBatch.SOURCE_FILE).as(SourceBatch.SOURCE_FILE),
+            col("_first_row." + SourceBatch.ROW_POSITION).as(SourceBatch.ROW_POSITION),
             lit(false).as(SourceBatch.ROW_MALFORMED));
   }
 
