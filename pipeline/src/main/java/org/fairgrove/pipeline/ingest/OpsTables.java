@@ -2,7 +2,6 @@ package org.fairgrove.pipeline.ingest;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.delta.tables.DeltaTable;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -111,8 +110,7 @@ final class OpsTables {
     Dataset<Row> data = rows.select(shaped.toArray(Column[]::new));
     String location = lakehouse.location(table);
     if (!lakehouse.exists(table)) {
-      DeltaTable.createIfNotExists(spark).location(location)
-          .addColumns(contract).execute();
+      lakehouse.creator(table).addColumns(contract).execute();
     }
     data.write().format("delta").mode(SaveMode.Overwrite)
         .option("replaceWhere", "batch_id = '" + batchId + "'")

@@ -19,6 +19,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.storage.StorageLevel;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
+import org.fairgrove.pipeline.lakehouse.TableId;
 import org.fairgrove.pipeline.lakehouse.Tables;
 
 /**
@@ -54,9 +55,10 @@ final class SilverTables {
 
   /** Creates the table with its constraints, or adds any constraint an existing one lacks. */
   void ensure(SourceTable table) {
-    String location = lakehouse.location(Tables.silver(table.table()));
+    TableId id = Tables.silver(table.table());
+    String location = lakehouse.location(id);
     Set<String> existing = Set.of();
-    if (lakehouse.exists(Tables.silver(table.table()))) {
+    if (lakehouse.exists(id)) {
       existing = spark.sql("SHOW TBLPROPERTIES delta.`" + location + "`")
           .collectAsList().stream().map(row -> row.getString(0))
           .filter(key -> key.startsWith(CONSTRAINT_PROPERTY))
@@ -64,8 +66,7 @@ final class SilverTables {
           .collect(Collectors.toSet());
     } else {
       // The constraints go into the creating commit: one commit, not one per constraint.
-      DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(location)
-          .addColumns(table.silverSchema());
+      DeltaTableBuilder builder = lakehouse.creator(id).addColumns(table.silverSchema());
       for (Map.Entry<String, String> constraint : constraints(table).entrySet()) {
         builder = builder.property(CONSTRAINT_PROPERTY + constraint.getKey(),
             constraint.getValue());

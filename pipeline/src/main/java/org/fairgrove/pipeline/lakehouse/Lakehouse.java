@@ -1,9 +1,12 @@
 package org.fairgrove.pipeline.lakehouse;
 
+import io.delta.tables.DeltaTable;
+import io.delta.tables.DeltaTableBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -19,6 +22,9 @@ import org.fairgrove.pipeline.core.Errors;
  * {@link TableId}. Works on any Hadoop file system (local, s3a, abfss).
  */
 public final class Lakehouse {
+  /** A commit (00000000000000000000.json) or checkpoint file in a Delta log. */
+  private static final Pattern LOG_ENTRY = Pattern.compile("\\d{20}\\.(json|checkpoint\\b.*)");
+
   private final SparkSession spark;
   private final String root;
 
@@ -37,6 +43,24 @@ public final class Lakehouse {
 
   public boolean exists(TableId table) {
     return isDeltaTable(location(table));
+  }
+
+  /**
+   * A builder that creates the table at its location. A log left without a commit by a process
+   * killed mid-creation is removed first: Delta would take it for a table and then fail to read
+   * it. Files beside it were never committed, so no table data is lost.
+   */
+  public DeltaTableBuilder creator(TableId table) {
+    Path log = new Path(location(table), "_delta_log");
+    try {
+      FileSystem fs = fileSystem();
+      if (fs.exists(log) && !exists(table)) {
+        fs.delete(log, true);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Clearing " + log + " failed", e);
+    }
+    return DeltaTable.createIfNotExists(spark).location(location(table));
   }
 
   /** Reads a table, or fails with which command writes it. */
@@ -91,13 +115,23 @@ public final class Lakehouse {
     return tables;
   }
 
+  /**
+   * A table exists once its log holds a commit or checkpoint. A bare {@code _delta_log} folder is
+   * what a process killed while creating the table leaves behind; it is not a table, and the next
+   * run creates it over that folder.
+   */
   private boolean isDeltaTable(String location) {
     try {
       Path log = new Path(location, "_delta_log");
-      return fileSystem().exists(log);
+      FileSystem fs = fileSystem();
+      return fs.exists(log) && fs.listStatus(log, Lakehouse::isLogEntry).length > 0;
     } catch (IOException e) {
       throw new UncheckedIOException("Checking " + location + " failed", e);
     }
+  }
+
+  private static boolean isLogEntry(Path file) {
+    return LOG_ENTRY.matcher(file.getName()).matches();
   }
 
   private FileSystem fileSystem() throws IOException {

@@ -1,0 +1,49 @@
+package org.fairgrove.pipeline.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.spark.sql.SparkSession;
+import org.fairgrove.pipeline.core.FairgroveError;
+import org.fairgrove.pipeline.lakehouse.Lakehouse;
+import org.fairgrove.pipeline.lakehouse.TableId;
+import org.fairgrove.pipeline.lakehouse.Tables;
+import org.fairgrove.pipeline.testing.SparkTestSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A process killed while Delta creates a silver table leaves its folder with a bare
+ * {@code _delta_log} and no commit (seen in IngestCrashIT): that is no table, and the next ingest
+ * creates the table over it.
+ */
+@ExtendWith(SparkTestSession.class)
+class SilverTablesTest {
+  @TempDir Path dir;
+
+  @Test
+  void aTableWhoseCreationWasKilledIsCreatedByTheNextRun(SparkSession spark) throws Exception {
+    Lakehouse lakehouse = new Lakehouse(spark, dir.resolve("lakehouse").toString());
+    TableId visits = Tables.silver(SourceTable.VISIT_OCCURRENCE.table());
+    Path log = Files.createDirectories(Path.of(lakehouse.location(visits), "_delta_log"));
+    // The first commit half written: Delta writes a hidden temporary file, then renames it.
+    Files.writeString(log.resolve(".00000000000000000000.json.5f1c.tmp"), "{\"commitInfo\":");
+
+    assertThat(lakehouse.exists(visits)).isFalse();
+    assertThat(lakehouse.tables()).isEmpty();
+    assertThatThrownBy(() -> lakehouse.read(visits, "ingest"))
+        .isInstanceOf(FairgroveError.class).hasMessageContaining("fairgrove ingest");
+
+    new SilverTables(spark, lakehouse).ensure(SourceTable.VISIT_OCCURRENCE);
+
+    assertThat(lakehouse.exists(visits)).isTrue();
+    assertThat(lakehouse.tables()).containsExactly(visits);
+    assertThat(lakehouse.read(visits, "ingest").count()).isZero();
+    assertThat(spark.sql("SHOW TBLPROPERTIES delta.`" + lakehouse.location(visits) + "`")
+        .filter("key = 'delta.constraints.visit_occurrence_end_not_before_start'").count())
+        .isEqualTo(1);
+  }
+}
