@@ -24,7 +24,8 @@ final class BenchCommand extends TaskCommand {
   List<Long> sizes;
 
   @Option(names = "--stages", split = ",", paramLabel = "STAGE[,STAGE...]",
-      description = "Only these stages (bench.stages). Stages: ${COMPLETION-CANDIDATES}.",
+      description = "Only these stages (bench.stages). Stages: ${COMPLETION-CANDIDATES}."
+          + " synth-silver (silver without ingest) runs only when named.",
       completionCandidates = StageNames.class)
   List<String> stages;
 

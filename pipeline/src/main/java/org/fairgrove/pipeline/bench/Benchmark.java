@@ -75,7 +75,7 @@ public final class Benchmark {
   private static List<BenchStage> select(FairgroveConfig config, List<BenchStage> available) {
     List<String> wanted = config.bench.stages();
     if (wanted.isEmpty()) {
-      return available;
+      return available.stream().filter(BenchStage::byDefault).toList();
     }
     List<String> names = available.stream().map(BenchStage::name).toList();
     for (String name : wanted) {

@@ -2,6 +2,7 @@ package org.fairgrove.pipeline.synth;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.date_from_unix_date;
+import static org.apache.spark.sql.functions.lit;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,6 +24,7 @@ import org.fairgrove.pipeline.config.SynthSettings;
 import org.fairgrove.pipeline.core.Hashing;
 import org.fairgrove.pipeline.core.Progress;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
+import org.fairgrove.pipeline.lakehouse.Schemas;
 import org.fairgrove.pipeline.lakehouse.TableId;
 import org.fairgrove.pipeline.lakehouse.Tables;
 
@@ -69,6 +71,69 @@ public final class SyntheticPopulation {
     folder.writeManifest(staging, fingerprint(config), plan, synth, rows);
     folder.publish(staging);
     return new SynthResult(plan.persons(), rows, (System.nanoTime() - start) / 1e9, false);
+  }
+
+  /**
+   * Writes the population straight into the silver tables, with no source files and no ingest,
+   * for benchmarks of the stages after ingest at sizes ingest would take hours to reach on a
+   * small machine. Nothing here is de-identified (person ids and dates are the simulated ones),
+   * which {@code source_batch_id} records; the ground truth goes to the lakehouse as usual.
+   *
+   * @return rows written per silver table
+   */
+  public static SynthResult generateIntoSilver(SparkSession spark, FairgroveConfig config) {
+    long start = System.nanoTime();
+    PopulationPlan plan = PopulationPlan.from(config);
+    Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
+    Progress.info("synth: %s persons, %d sites, seed %d, straight into silver in %s",
+        Progress.count(plan.persons()), plan.sites().size(), plan.seed(),
+        config.lakehouse.root());
+    writeTruth(spark, plan, Output.TRUTH_PERSON_ONSET, lakehouse, Tables.TRUTH_PERSON_ONSET,
+        config.synth);
+    writeTruth(spark, plan, Output.TRUTH_PERSON_YEAR_RISK, lakehouse,
+        Tables.TRUTH_PERSON_YEAR_RISK, config.synth);
+    String batchId = "synth-direct-" + fingerprint(config);
+    Map<String, Long> rows = new LinkedHashMap<>();
+    for (Output table : Output.values()) {
+      if (!table.isSource()) {
+        continue;
+      }
+      Progress.Stage stage = Progress.start("synth silver." + table.table());
+      LongAccumulator written = spark.sparkContext().longAccumulator("synth." + table.table());
+      StructType silver = Schemas.load("silver/" + table.table());
+      Dataset<Row> all = null;
+      for (PopulationPlan.Site site : plan.sites()) {
+        if (site.persons() == 0) {
+          continue;
+        }
+        Dataset<Row> siteRows = asSilver(typedRows(spark.range(site.first(), site.end(), 1,
+            partitions(site, config.synth)), plan, table, written), silver, site.id(), batchId,
+            table.table());
+        all = all == null ? siteRows : all.unionByName(siteRows);
+      }
+      all.write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true")
+          .save(lakehouse.location(Tables.silver(table.table())));
+      stage.done(written.value());
+      rows.put(table.table(), written.value());
+    }
+    return new SynthResult(plan.persons(), rows, (System.nanoTime() - start) / 1e9, false);
+  }
+
+  /** Source rows in the silver contract: its columns, in its order, lineage filled in. */
+  private static Dataset<Row> asSilver(Dataset<Row> source, StructType silver, String siteId,
+      String batchId, String sourceFile) {
+    List<String> sourceColumns = List.of(source.columns());
+    List<Column> columns = new ArrayList<>();
+    for (StructField field : silver.fields()) {
+      Column value = switch (field.name()) {
+        case "site_id" -> lit(siteId);
+        case "source_batch_id" -> lit(batchId);
+        case "source_file" -> lit(sourceFile);
+        default -> sourceColumns.contains(field.name()) ? col(field.name()) : lit(null);
+      };
+      columns.add(value.cast(field.dataType()).as(field.name()));
+    }
+    return source.select(columns.toArray(Column[]::new));
   }
 
   /**

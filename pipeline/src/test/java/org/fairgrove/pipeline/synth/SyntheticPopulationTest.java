@@ -3,16 +3,21 @@ package org.fairgrove.pipeline.synth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.apache.spark.sql.functions.input_file_name;
+import static org.apache.spark.sql.functions.regexp_extract;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.core.FairgroveError;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
@@ -242,5 +247,27 @@ class SyntheticPopulationTest {
       }
     }
     return files;
+  }
+
+  @Test
+  void straightIntoSilverWritesTheSourceRowsInTheSilverContract() {
+    FairgroveConfig direct = plain.with(List.of(
+        "lakehouse.root=" + dir.resolve("direct").resolve("lakehouse")));
+    SynthResult result = SyntheticPopulation.generateIntoSilver(spark, direct);
+    Lakehouse lakehouse = new Lakehouse(spark, direct.lakehouse.root());
+    for (String table : List.of("person", "death", "observation_period", "payer_plan_period",
+        "visit_occurrence", "condition_occurrence", "drug_exposure", "measurement")) {
+      Dataset<Row> silver = lakehouse.read(Tables.silver(table), "bench");
+      Dataset<Row> source = source(plain, table).withColumn("site_id",
+          regexp_extract(input_file_name(), "/(S[0-9]+)/" + table + "/", 1));
+      assertThat(silver.schema().fieldNames()).as(table)
+          .containsExactly(Schemas.load("silver/" + table).fieldNames());
+      Column[] shared = Stream.of(silver.columns())
+          .filter(List.of(source.columns())::contains).map(functions::col).toArray(Column[]::new);
+      assertThat(result.rowsPerTable().get(table)).as(table).isEqualTo(source.count())
+          .isEqualTo(silver.count());
+      assertThat(silver.select(shared).exceptAll(source.select(shared)).count()).as(table).isZero();
+      assertThat(source.select(shared).exceptAll(silver.select(shared)).count()).as(table).isZero();
+    }
   }
 }
