@@ -88,9 +88,14 @@ public final class Demo {
     steps.add(String.format(Locale.ROOT, "train       %s: AUROC %s", model.modelId(),
         model.auroc().entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.3f",
             e.getKey(), e.getValue())).collect(java.util.stream.Collectors.joining(", "))));
-    GroundTruth.bestAchievableAuroc(spark, config, Splits.TEST).ifPresent(best ->
-        steps.add(String.format(Locale.ROOT, "            best achievable test AUROC from the"
-            + " generator's true risk: %.3f", best)));
+    GroundTruth.compare(spark, config, model.modelId(), Splits.TEST).ifPresent(truth -> {
+      steps.add(String.format(Locale.ROOT, "            test AUROC %.3f; best achievable from the"
+          + " generator's true risk %.3f", truth.modelAuroc(), truth.bestAchievable()));
+      steps.add(String.format(Locale.ROOT, "            without the %s events already diabetic,"
+          + " undiagnosed, at index: %.3f; best achievable %.3f",
+          SmallCells.show(truth.prevalentEvents(), threshold), truth.incidentModelAuroc(),
+          truth.incidentBestAchievable()));
+    });
 
     Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
     new Registry(spark, lakehouse).promote(model.modelId());

@@ -44,7 +44,7 @@ public final class DeltaFixture {
 
   /**
    * Adds a row given as column name, value pairs; columns not named are null, or for a NOT NULL
-   * column a neutral value (0, "" or the lineage defaults site S1, batch "fixture").
+   * column a neutral value (0, "", false or the lineage defaults site S1, batch "fixture").
    */
   public DeltaFixture with(Object... namesAndValues) {
     Map<String, Object> given = new HashMap<>();
@@ -69,7 +69,8 @@ public final class DeltaFixture {
       case "site_id" -> "S1";
       case "source_batch_id" -> "fixture";
       case "source_file" -> "fixture.csv";
-      default -> field.dataType().equals(DataTypes.StringType) ? "" : 0;
+      default -> field.dataType().equals(DataTypes.StringType) ? ""
+          : field.dataType().equals(DataTypes.BooleanType) ? (Object) false : 0;
     };
   }
 
