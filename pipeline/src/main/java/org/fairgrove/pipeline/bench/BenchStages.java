@@ -22,7 +22,6 @@ import org.fairgrove.pipeline.ingest.Ingest;
 import org.fairgrove.pipeline.ingest.IngestSummary;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.omop.Demographics;
-import org.fairgrove.pipeline.synth.SynthResult;
 import org.fairgrove.pipeline.synth.SyntheticPopulation;
 import org.fairgrove.pipeline.train.SyntheticFeatures;
 import org.fairgrove.pipeline.train.Trainer;
@@ -52,8 +51,7 @@ public final class BenchStages {
 
   /** Writes the synthetic OMOP population; counts every source row written. */
   private static long synth(SparkSession spark, FairgroveConfig config) {
-    SynthResult result = SyntheticPopulation.generate(spark, config);
-    return result.rowsPerTable().values().stream().mapToLong(Long::longValue).sum();
+    return SyntheticPopulation.generate(spark, config).totalRows();
   }
 
   /**
@@ -62,8 +60,7 @@ public final class BenchStages {
    * e.g. {@code --stages synth-silver,cohort,features}. Counts silver rows written.
    */
   private static long synthSilver(SparkSession spark, FairgroveConfig config) {
-    SynthResult result = SyntheticPopulation.generateIntoSilver(spark, config);
-    return result.rowsPerTable().values().stream().mapToLong(Long::longValue).sum();
+    return SyntheticPopulation.generateIntoSilver(spark, config).totalRows();
   }
 
   /** Ingests every site of the population into bronze and silver; counts source rows read. */

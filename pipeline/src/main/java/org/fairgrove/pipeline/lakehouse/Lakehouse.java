@@ -53,9 +53,8 @@ public final class Lakehouse {
   public DeltaTableBuilder creator(TableId table) {
     Path log = new Path(location(table), "_delta_log");
     try {
-      FileSystem fs = fileSystem();
-      if (fs.exists(log) && !exists(table)) {
-        fs.delete(log, true);
+      if (!exists(table)) {
+        fileSystem().delete(log, true);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("Clearing " + log + " failed", e);

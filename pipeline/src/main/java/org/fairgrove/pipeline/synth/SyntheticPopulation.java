@@ -106,10 +106,10 @@ public final class SyntheticPopulation {
         if (site.persons() == 0) {
           continue;
         }
-        Dataset<Row> siteRows = asSilver(typedRows(spark.range(site.first(), site.end(), 1,
-            partitions(site, config.synth)), plan, table, written), silver, site.id(), batchId,
-            table.table());
-        all = all == null ? siteRows : all.unionByName(siteRows);
+        // A union is safe here: the site is a column of each row, not the folder it lands in.
+        Dataset<Row> silverRows = asSilver(siteRows(spark, plan, site, table, config.synth,
+            written), silver, site.id(), batchId, table.table());
+        all = all == null ? silverRows : all.unionByName(silverRows);
       }
       all.write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true")
           .save(lakehouse.location(Tables.silver(table.table())));
@@ -173,8 +173,7 @@ public final class SyntheticPopulation {
         continue;
       }
       String sparkOutput = folder.sparkOutput(staging, table.table(), site.id());
-      typedRows(spark.range(site.first(), site.end(), 1, partitions(site, synth)), plan, table,
-          rows).write()
+      siteRows(spark, plan, site, table, synth, rows).write()
           .format(synth.format())
           .mode(SaveMode.ErrorIfExists)
           .option("header", "true")
@@ -218,6 +217,13 @@ public final class SyntheticPopulation {
     }
     return persons.mapPartitions(new GenerateRows(plan, table, rows), Encoders.row(simulated))
         .select(typed.toArray(Column[]::new));
+  }
+
+  /** The rows of one site's persons for one table, typed as its contract. */
+  private static Dataset<Row> siteRows(SparkSession spark, PopulationPlan plan,
+      PopulationPlan.Site site, Output table, SynthSettings synth, LongAccumulator rows) {
+    return typedRows(spark.range(site.first(), site.end(), 1, partitions(site, synth)), plan,
+        table, rows);
   }
 
   private static int partitions(PopulationPlan.Site site, SynthSettings synth) {
