@@ -4,7 +4,7 @@ import java.time.LocalDate;
 import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.config.Locations;
-import org.fairgrove.pipeline.train.Scoring;
+import org.fairgrove.pipeline.score.Scoring;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

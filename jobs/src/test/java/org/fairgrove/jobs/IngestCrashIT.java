@@ -79,13 +79,13 @@ class IngestCrashIT {
         .containsExactlyElementsOf(tables);
     assertThat(tables).contains(TableId.of("silver", "measurement"),
         TableId.of("ops", "ingest_log"));
-    assertThat(uninterrupted.read(TableId.of("silver", "visit_occurrence"), "ingest").count())
+    assertThat(uninterrupted.read(TableId.of("silver", "visit_occurrence")).count())
         .isPositive();
     for (TableId table : tables) {
       // What differs by design: landing times, and what each run's merge itself changed.
       String[] perRun = {"ingested_at", "rows_inserted", "rows_updated"};
-      Dataset<Row> a = afterCrash.read(table, "ingest").drop(perRun);
-      Dataset<Row> b = uninterrupted.read(table, "ingest").drop(perRun);
+      Dataset<Row> a = afterCrash.read(table).drop(perRun);
+      Dataset<Row> b = uninterrupted.read(table).drop(perRun);
       assertThat(a.count()).as(table.toString()).isEqualTo(b.count());
       assertThat(a.exceptAll(b).count()).as(table.toString()).isZero();
       assertThat(b.exceptAll(a).count()).as(table.toString()).isZero();

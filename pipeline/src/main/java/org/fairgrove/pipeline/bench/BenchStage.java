@@ -1,5 +1,6 @@
 package org.fairgrove.pipeline.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 
@@ -11,7 +12,7 @@ import org.fairgrove.pipeline.config.FairgroveConfig;
  * @param unit what the stage counts, e.g. "rows written" or "events"
  * @param byDefault whether a run that names no stages runs it (false: only when named, for a
  *     stage that stands in for others, such as writing silver without ingest)
- * @param runner runs the stage and returns how many units it processed
+ * @param runner runs the stage and returns how many units it processed, and what else it found
  */
 public record BenchStage(String name, String unit, boolean byDefault, Runner runner) {
 
@@ -20,14 +21,24 @@ public record BenchStage(String name, String unit, boolean byDefault, Runner run
     this(name, unit, true, runner);
   }
 
-  /** Runs the stage and returns how many units it processed. */
-  public long run(SparkSession spark, FairgroveConfig config) {
+  /** Runs the stage. */
+  public Outcome run(SparkSession spark, FairgroveConfig config) {
     return runner.run(spark, config);
+  }
+
+  /**
+   * What a stage processed, and its findings beyond timing (null for none), written with its
+   * result (e.g. a simulation's rates).
+   */
+  public record Outcome(long units, JsonNode details) {
+    public static Outcome of(long units) {
+      return new Outcome(units, null);
+    }
   }
 
   /** What a stage does. */
   @FunctionalInterface
   public interface Runner {
-    long run(SparkSession spark, FairgroveConfig config);
+    Outcome run(SparkSession spark, FairgroveConfig config);
   }
 }

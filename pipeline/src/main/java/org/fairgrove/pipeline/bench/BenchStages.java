@@ -23,6 +23,7 @@ import org.fairgrove.pipeline.ingest.IngestSummary;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.omop.Demographics;
 import org.fairgrove.pipeline.synth.SyntheticPopulation;
+import org.fairgrove.pipeline.train.OperatingPoints;
 import org.fairgrove.pipeline.train.SyntheticFeatures;
 import org.fairgrove.pipeline.train.Trainer;
 import org.fairgrove.pipeline.validate.FairnessValidation;
@@ -37,16 +38,26 @@ public final class BenchStages {
 
   public static List<BenchStage> all() {
     return List.of(
-        new BenchStage("synth", "rows written", BenchStages::synth),
-        new BenchStage("ingest", "rows read", BenchStages::ingest),
-        new BenchStage("synth-silver", "rows written", false, BenchStages::synthSilver),
-        new BenchStage("cohort", "cohort rows", BenchStages::cohort),
-        new BenchStage("features", "events", BenchStages::features),
+        new BenchStage("synth", "rows written", counted(BenchStages::synth)),
+        new BenchStage("ingest", "rows read", counted(BenchStages::ingest)),
+        new BenchStage("synth-silver", "rows written", false, counted(BenchStages::synthSilver)),
+        new BenchStage("cohort", "cohort rows", counted(BenchStages::cohort)),
+        new BenchStage("features", "events", counted(BenchStages::features)),
         new BenchStage("train-xgboost", "feature rows",
-            (spark, config) -> train(spark, config, "xgboost")),
+            counted((spark, config) -> train(spark, config, "xgboost"))),
         new BenchStage("train-mllib-gbt", "feature rows",
-            (spark, config) -> train(spark, config, "mllib-gbt")),
-        new BenchStage("validate-metrics", "predictions", BenchStages::validateMetrics));
+            counted((spark, config) -> train(spark, config, "mllib-gbt"))),
+        new BenchStage("validate-metrics", "predictions", counted(BenchStages::validateMetrics)),
+        new BenchStage("flag-rates", "populations", false, FlagRates::run));
+  }
+
+  /** A stage whose only outcome is the units it processed. */
+  private interface Counting {
+    long run(SparkSession spark, FairgroveConfig config);
+  }
+
+  private static BenchStage.Runner counted(Counting stage) {
+    return (spark, config) -> BenchStage.Outcome.of(stage.run(spark, config));
   }
 
   /** Writes the synthetic OMOP population; counts every source row written. */
@@ -110,7 +121,9 @@ public final class BenchStages {
     Dataset<Row> predictions = predictions(spark, config.synth.persons(), config.run.seed())
         .cache();
     long rows = predictions.count();
-    ValidationResult result = FairnessValidation.validate(predictions, "row_key", config);
+    ValidationResult result = FairnessValidation.validate(predictions, "row_key",
+        config.governance, OperatingPoints.set(config.task.operatingPoints(), predictions),
+        config.run.seed());
     if (result.metrics().isEmpty()) {
       throw new IllegalStateException("validation returned no metrics");
     }

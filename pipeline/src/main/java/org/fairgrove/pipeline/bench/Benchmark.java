@@ -34,7 +34,7 @@ public final class Benchmark {
 
   /** One stage at one size. */
   public record Result(String stage, long persons, String unit, long units, double seconds,
-      long peakHeapBytes, long peakRssBytes) {
+      long peakHeapBytes, long peakRssBytes, com.fasterxml.jackson.databind.JsonNode details) {
     public double unitsPerSecond() {
       return units / Math.max(seconds, 1e-9);
     }
@@ -58,10 +58,10 @@ public final class Benchmark {
         System.gc();
         MemoryProbe.reset();
         long start = System.nanoTime();
-        long units = stage.run(spark, sized);
+        BenchStage.Outcome outcome = stage.run(spark, sized);
         double seconds = (System.nanoTime() - start) / 1e9;
-        Result result = new Result(stage.name(), persons, stage.unit(), units, seconds,
-            MemoryProbe.peakHeapBytes(), MemoryProbe.peakRssBytes());
+        Result result = new Result(stage.name(), persons, stage.unit(), outcome.units(), seconds,
+            MemoryProbe.peakHeapBytes(), MemoryProbe.peakRssBytes(), outcome.details());
         Progress.info("bench: %s at %s persons: %.1f s, %s %s/s", stage.name(),
             Progress.count(persons), seconds, Progress.count(Math.round(result.unitsPerSecond())),
             stage.unit());
@@ -111,6 +111,9 @@ public final class Benchmark {
       row.put("units_per_second", Math.round(r.unitsPerSecond()));
       row.put("peak_heap_bytes", r.peakHeapBytes());
       row.put("peak_rss_bytes", r.peakRssBytes());
+      if (r.details() != null) {
+        row.set("details", r.details());
+      }
     }
     Path out = Path.of(Locations.resolve(config.bench.out()))
         .resolve("bench-" + FILE_TIME.format(started) + ".json");

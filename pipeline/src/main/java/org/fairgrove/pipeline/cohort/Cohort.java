@@ -95,7 +95,7 @@ public final class Cohort {
         col("sex"), col("race"), col("ethnicity"), col("age"),
         Demographics.ageBand(col("age")).as("age_band"), col("payer"),
         Splits.assign(task.split(), config.run.seed()).as("split"));
-    lakehouse.replaceTask(cohort, Tables.GOLD_COHORT, taskId);
+    lakehouse.write(Tables.GOLD_COHORT, cohort, taskId);
 
     List<Attrition.Step> attrition =
         Attrition.protect(counts, config.governance.smallCellThreshold());
@@ -153,7 +153,7 @@ public final class Cohort {
   static Dataset<Row> candidates(Lakehouse lakehouse, TaskSettings task,
       TaskSettings.Outcome outcome) {
     TaskSettings.Target target = task.target();
-    Dataset<Row> visits = lakehouse.read(Tables.SILVER_VISIT, PRODUCED_BY)
+    Dataset<Row> visits = lakehouse.read(Tables.SILVER_VISIT)
         .filter(col("visit_concept_id").isin(target.visitConcepts().toArray()))
         .filter(col("visit_start_date").between(Date.valueOf(target.firstIndexDate()),
             Date.valueOf(target.lastIndexDate())));
@@ -162,7 +162,7 @@ public final class Cohort {
         : visits.groupBy(col("person_id"), year(col("visit_start_date")))
             .agg(min("visit_start_date").as("index_date")).drop("year(visit_start_date)");
 
-    Dataset<Row> person = lakehouse.read(Tables.SILVER_PERSON, PRODUCED_BY);
+    Dataset<Row> person = lakehouse.read(Tables.SILVER_PERSON);
     Column birthMonth = hasColumn(person, "month_of_birth")
         ? coalesce(col("month_of_birth"), lit(7)) : lit(7);
     Dataset<Row> persons = person.select(col("person_id"), col("site_id"),
@@ -175,7 +175,7 @@ public final class Cohort {
         .withColumn("age", floor(months_between(col("index_date"), col("birth_date")).divide(12))
             .cast(DataTypes.IntegerType));
 
-    Dataset<Row> periods = lakehouse.read(Tables.SILVER_OBSERVATION_PERIOD, PRODUCED_BY)
+    Dataset<Row> periods = lakehouse.read(Tables.SILVER_OBSERVATION_PERIOD)
         .select(col("person_id").as("op_person_id"), col("observation_period_start_date"),
             col("observation_period_end_date"));
     rows = rows.join(periods, col("person_id").equalTo(col("op_person_id"))
@@ -185,7 +185,7 @@ public final class Cohort {
         .withColumnRenamed("observation_period_end_date", "observation_end_date")
         .drop("op_person_id");
 
-    Dataset<Row> conditions = lakehouse.read(Tables.SILVER_CONDITION, PRODUCED_BY);
+    Dataset<Row> conditions = lakehouse.read(Tables.SILVER_CONDITION);
     rows = rows.join(firstDate(conditions, OutcomeMatch.matches(outcome), "first_outcome_date"),
         "person_id", "left");
     if (!task.exclusions().concepts().isEmpty()) {
@@ -194,7 +194,7 @@ public final class Cohort {
           "first_exclusion_date"), "person_id", "left");
     }
     if (lakehouse.exists(Tables.SILVER_DEATH)) {
-      rows = rows.join(lakehouse.read(Tables.SILVER_DEATH, PRODUCED_BY).groupBy("person_id")
+      rows = rows.join(lakehouse.read(Tables.SILVER_DEATH).groupBy("person_id")
           .agg(min("death_date").as("death_date")), "person_id", "left");
     } else {
       rows = rows.withColumn("death_date", lit(null).cast(DataTypes.DateType));
@@ -212,7 +212,7 @@ public final class Cohort {
     if (!lakehouse.exists(Tables.SILVER_PAYER_PLAN_PERIOD)) {
       return rows.withColumn("payer", lit(null).cast(DataTypes.StringType));
     }
-    Dataset<Row> plans = lakehouse.read(Tables.SILVER_PAYER_PLAN_PERIOD, PRODUCED_BY)
+    Dataset<Row> plans = lakehouse.read(Tables.SILVER_PAYER_PLAN_PERIOD)
         .select(col("person_id").as("pp_person_id"), col("payer_plan_period_start_date"),
             col("payer_plan_period_end_date"), col("payer_source_value"));
     Dataset<Row> payerAtIndex = rows.select("person_id", "index_date")
@@ -274,7 +274,7 @@ public final class Cohort {
     List<Row> rows = steps.stream().map(s -> RowFactory.create(taskId, s.step(), s.rule(),
         s.personsRemaining(), s.rowsRemaining(), s.personsRemoved(), s.rowsRemoved(),
         s.suppressed())).toList();
-    lakehouse.replaceTask(spark.createDataFrame(rows, schema)
-        .withColumn("built_at", current_timestamp()), Tables.GOLD_COHORT_ATTRITION, taskId);
+    lakehouse.write(Tables.GOLD_COHORT_ATTRITION, spark.createDataFrame(rows, schema)
+        .withColumn("built_at", current_timestamp()), taskId);
   }
 }

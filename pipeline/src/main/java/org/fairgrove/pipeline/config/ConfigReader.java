@@ -61,6 +61,40 @@ final class ConfigReader {
     return value;
   }
 
+  /** The enum constant whose configuration name the key holds. */
+  <E extends Enum<E> & Choice> E choice(String key, Class<E> type) {
+    String value = string(key);
+    for (E constant : type.getEnumConstants()) {
+      if (constant.configName().equals(value)) {
+        return constant;
+      }
+    }
+    List<String> allowed = Choice.names(type);
+    throw Errors.invalidConfigValue(
+        key, origin(key), "'" + value + "' is not one of " + allowed + ".", "one of " + allowed);
+  }
+
+  /** A list of distinct configuration names of a choice enum, as its constants. */
+  <E extends Enum<E> & Choice> List<E> choices(String key, Class<E> type) {
+    List<String> allowed = Choice.names(type);
+    List<E> out = new ArrayList<>();
+    for (String value : strings(key)) {
+      E match = null;
+      for (E constant : type.getEnumConstants()) {
+        if (constant.configName().equals(value)) {
+          match = constant;
+        }
+      }
+      if (match == null || out.contains(match)) {
+        throw Errors.invalidConfigValue(key, origin(key), "'" + value + "' is not one of "
+            + allowed + (match == null ? "." : ", or is named twice."),
+            "a list of distinct names from " + allowed);
+      }
+      out.add(match);
+    }
+    return List.copyOf(out);
+  }
+
   long longAtLeast(String key, long min) {
     long value = config.getLong(key);
     if (value < min) {

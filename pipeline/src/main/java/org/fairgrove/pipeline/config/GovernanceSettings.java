@@ -7,15 +7,15 @@ import java.util.TreeSet;
 import org.fairgrove.pipeline.core.Errors;
 
 /**
- * Keys under {@code governance}: the policy that turns subgroup validation results into flags,
- * and what is sliced. The bootstrap seed is {@code run.seed} (see {@link RunSettings}).
+ * Keys under {@code governance}: the policy that turns subgroup validation results into
+ * verdicts, and what is sliced. The bootstrap seed is {@code run.seed} (see {@link RunSettings}).
  */
 public record GovernanceSettings(
     int smallCellThreshold,
-    List<Double> thresholds,
+    double alpha,
+    List<PolicyCheck> checks,
     List<Double> netBenefitThresholds,
     int bootstrapReplicates,
-    int bootstrapAurocBins,
     double maxAurocGap,
     Range calibrationSlope,
     Range oeRatio,
@@ -29,11 +29,7 @@ public record GovernanceSettings(
   public static final String INTERSECTION = " x ";
 
   /** An inclusive acceptable range. */
-  public record Range(double min, double max) {
-    public boolean contains(double value) {
-      return value >= min && value <= max;
-    }
-  }
+  public record Range(double min, double max) {}
 
   /** Name of an intersection slice, e.g. "race x sex". */
   public static String intersectionName(List<String> attributes) {
@@ -77,10 +73,10 @@ public record GovernanceSettings(
     }
     return new GovernanceSettings(
         c.intIn("governance.small-cell-threshold", 1, 1_000),
-        c.doublesIn("governance.thresholds", 1e-6, 1.0 - 1e-6),
+        c.doubleIn("governance.alpha", 1e-6, 0.5),
+        c.choices("governance.checks", PolicyCheck.class),
         List.copyOf(grid),
         c.intIn("governance.bootstrap-replicates", 10, 100_000),
-        c.intIn("governance.bootstrap-auroc-bins", 2, 1_000),
         c.doubleIn("governance.max-auroc-gap", 0.0, 1.0),
         range(c, "governance.calibration-slope"),
         range(c, "governance.oe-ratio"),

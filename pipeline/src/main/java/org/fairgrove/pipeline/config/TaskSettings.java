@@ -8,7 +8,8 @@ import org.fairgrove.pipeline.core.Errors;
 /** Keys under {@code task}: the prediction task (target cohort, outcome, time at risk, features). */
 public record TaskSettings(
     String id, String description, Target target, Outcome outcome, TimeAtRisk timeAtRisk,
-    Exclusions exclusions, Split split, Features features, Train train) {
+    Exclusions exclusions, Split split, Features features, Train train,
+    OperatingPoints operatingPoints) {
 
   public static final String FIRST_VISIT_EACH_YEAR = "first-visit-each-year";
   public static final String FIRST_VISIT = "first-visit";
@@ -41,6 +42,9 @@ public record TaskSettings(
       List<Double> minChildWeight, boolean recalibrate, int topContributions) {
     public static final List<String> ENGINES = List.of("xgboost", "mllib-gbt");
   }
+
+  /** Where the model's risks become decisions: one kind, several values (ascending). */
+  public record OperatingPoints(OperatingPointKind kind, List<Double> values) {}
 
   /** How features are built. */
   public record Features(List<Integer> windowsDays, boolean allPrior, int endDay,
@@ -125,7 +129,11 @@ public record TaskSettings(
             c.doublesIn("task.train.search.learning-rate", 1e-6, 1.0),
             c.doublesIn("task.train.search.min-child-weight", 0.0, 1e6),
             c.bool("task.train.recalibrate"),
-            c.intIn("task.train.top-contributions", 0, 100)));
+            c.intIn("task.train.top-contributions", 0, 100)),
+        new OperatingPoints(
+            c.choice("task.operating-points.kind", OperatingPointKind.class),
+            c.doublesIn("task.operating-points.values", 1e-6, 1.0 - 1e-6).stream().sorted()
+                .distinct().toList()));
   }
 
   private static List<Integer> nonEmpty(ConfigReader c, String key, List<Integer> values) {

@@ -71,6 +71,14 @@ public final class Errors {
         "Write it as --set some.key=value, e.g. --set synth.persons=5000.");
   }
 
+  public static FairgroveError invalidOption(String option, String value,
+      Collection<String> allowed) {
+    return error(
+        "The option " + option + " has an invalid value '" + value + "'.",
+        option + " takes one of " + allowed + ".",
+        "Run the command again with " + option + " set to one of " + allowed + ".");
+  }
+
   // ---- lakehouse and queries ----
 
   public static FairgroveError tableMissing(String table, String path, String producedBy) {
@@ -270,6 +278,55 @@ public final class Errors {
             + " validation.",
         "Give task.split a test fraction above 0 (or a temporal cutoff or external sites) and"
             + " rebuild the cohort and features.");
+  }
+
+  public static FairgroveError predictionsUnreadable(String path, String format, String detail) {
+    return error(
+        "The predictions at " + path + " could not be read as " + format + ".",
+        detail,
+        "Check the path and --format (csv with a header row, parquet, or a Delta table folder).");
+  }
+
+  public static FairgroveError predictionsEmpty(String path) {
+    return error(
+        "The predictions at " + path + " hold no rows.",
+        "Validation needs scored rows with their observed outcome; an empty file has none.",
+        "Point --predictions at the file the model's predictions were exported to.");
+  }
+
+  public static FairgroveError providedColumnMissing(String column, String role, String option,
+      Collection<String> present) {
+    return error(
+        "The predictions have no column '" + column + "' (the " + role + ").",
+        "The columns present are " + present + ".",
+        "Name the column that holds the " + role + " with " + option + ", or add it to the"
+            + " file.");
+  }
+
+  public static FairgroveError providedLabelsInvalid(String column, long rows) {
+    return error(
+        rows + " rows have a label in '" + column + "' that is not 0 or 1 (or is empty).",
+        "Validation compares predicted risks with observed binary outcomes: 1 when the outcome"
+            + " occurred, 0 when it did not.",
+        "Recode the outcome column as 0/1, drop rows without an observed outcome, or name the"
+            + " right column with --label-column.");
+  }
+
+  public static FairgroveError providedRisksInvalid(String column, long rows) {
+    return error(
+        rows + " rows have a risk in '" + column + "' outside 0..1 (or empty, or not a number).",
+        "Calibration and every threshold metric treat the risk as a probability.",
+        "Export probabilities (not scores, logits or percentages), or name the right column"
+            + " with --risk-column.");
+  }
+
+  public static FairgroveError providedKeysDuplicated(String column, long rows) {
+    return error(
+        rows + " rows repeat a key in '" + column + "' that another row already has.",
+        "Each row's key identifies it (it seeds the bootstrap and the audit table), so a repeated"
+            + " key is a duplicated or mis-joined prediction.",
+        "Remove the duplicate rows, name a unique key column with --key-column, or leave"
+            + " --key-column out to derive a key from each row's content.");
   }
 
   public static FairgroveError reportNotWritten(String path, String detail) {

@@ -14,12 +14,12 @@ import org.fairgrove.pipeline.ingest.Ingest;
 import org.fairgrove.pipeline.ingest.IngestSummary;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.TableId;
-import org.fairgrove.pipeline.report.ValidationRun;
 import org.fairgrove.pipeline.synth.SynthResult;
 import org.fairgrove.pipeline.synth.SyntheticPopulation;
-import org.fairgrove.pipeline.train.GroundTruth;
+import org.fairgrove.pipeline.validate.GroundTruth;
+import org.fairgrove.pipeline.validate.ValidationRun;
 import org.fairgrove.pipeline.train.Registry;
-import org.fairgrove.pipeline.train.Scoring;
+import org.fairgrove.pipeline.score.Scoring;
 import org.fairgrove.pipeline.train.Trainer;
 
 /**
@@ -97,18 +97,22 @@ public final class Demo {
           truth.incidentBestAchievable()));
     });
 
+    ValidationRun.Result validation = ValidationRun.run(spark, config, model.modelId());
+    steps.add(String.format(Locale.ROOT, "validate    %s: %s", validation.decision().label()
+            .toUpperCase(Locale.ROOT), validation.findings().isEmpty()
+            ? "no group beyond the policy limits"
+            : validation.findings().size() + " slices flagged or for review"));
+    validation.findings().stream().limit(5).forEach(f -> steps.add("            "
+        + f.describe()));
+    steps.add("            report: " + validation.paths().stream()
+        .filter(p -> p.endsWith(".pdf")).findFirst().orElse(""));
+
     Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
     new Registry(spark, lakehouse).promote(model.modelId());
     Scoring.Result scored = Scoring.score(spark, config, config.task.target().lastIndexDate(),
         null, null);
     steps.add(String.format(Locale.ROOT, "score       %s persons as of %s -> gold.predictions",
         Progress.count(scored.rows()), config.task.target().lastIndexDate()));
-
-    ValidationRun.Result validation = ValidationRun.run(spark, config, model.modelId());
-    steps.add(String.format(Locale.ROOT, "validate    %s: %s",
-        validation.flags().isEmpty() ? "no slice flagged"
-            : validation.flags().size() + " flagged slices",
-        String.join(", ", validation.paths())));
 
     return new Result(steps, lakehouse.tables(), lakehouse.root(),
         (System.nanoTime() - start) / 1e9);

@@ -9,7 +9,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
-import org.fairgrove.pipeline.lakehouse.TableId;
+import org.fairgrove.pipeline.lakehouse.Table;
 import org.fairgrove.pipeline.lakehouse.Tables;
 
 /**
@@ -33,14 +33,14 @@ final class EventStream {
         "visit_source_value", null);
 
     final String label;
-    final TableId table;
+    final Table table;
     private final String concept;
     private final String date;
     private final String value;
     private final String source;
     private final String unit;
 
-    Domain(String label, TableId table, String concept, String date, String value, String source,
+    Domain(String label, Table table, String concept, String date, String value, String source,
         String unit) {
       this.label = label;
       this.table = table;
@@ -76,7 +76,7 @@ final class EventStream {
       if (!lakehouse.exists(domain.table)) {
         continue;
       }
-      Dataset<Row> table = lakehouse.read(domain.table, "fairgrove ingest").select(
+      Dataset<Row> table = lakehouse.read(domain.table).select(
           col("person_id"),
           lit(domain.label).as("domain"),
           col(domain.concept).as("concept_id"),

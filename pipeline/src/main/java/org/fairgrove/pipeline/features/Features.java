@@ -58,7 +58,7 @@ public final class Features {
     Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
     Progress.Stage stage = Progress.start("features " + taskId);
 
-    Dataset<Row> cohort = lakehouse.read(Tables.GOLD_COHORT, "fairgrove cohort --task " + taskId)
+    Dataset<Row> cohort = lakehouse.read(Tables.GOLD_COHORT)
         .filter(col("task_id").equalTo(taskId));
     if (cohort.filter(col("split").equalTo(Splits.TRAIN)).isEmpty()) {
       throw Errors.noTrainingRows(taskId);
@@ -97,9 +97,9 @@ public final class Features {
         .cogroup(cohortRows.groupByKey(byPerson, Encoders.LONG()),
             new PersonFeatures(layout, settings.endDay(), hash, cohortColumns, output.size()),
             Encoders.row(output));
-    lakehouse.replaceTask(features, Tables.GOLD_FEATURES, taskId);
+    lakehouse.write(Tables.GOLD_FEATURES, features, taskId);
 
-    Dataset<Row> written = lakehouse.read(Tables.GOLD_FEATURES, "fairgrove features")
+    Dataset<Row> written = lakehouse.read(Tables.GOLD_FEATURES)
         .filter(col("task_id").equalTo(taskId));
     writeDictionary(spark, lakehouse, taskId, layout, hash, written);
     long rows = written.count();
@@ -181,8 +181,7 @@ public final class Features {
         .add("coverage", DataTypes.DoubleType, false)
         .add(DICTIONARY_HASH_COLUMN, DataTypes.StringType, false)
         .add("protected_attributes_as_inputs", DataTypes.BooleanType, false);
-    lakehouse.replaceTask(spark.createDataFrame(rows, schema), Tables.GOLD_FEATURE_DICTIONARY,
-        taskId);
+    lakehouse.write(Tables.GOLD_FEATURE_DICTIONARY, spark.createDataFrame(rows, schema), taskId);
   }
 
   /** Per partition, how many rows have a (non-NaN) value in each slot. */

@@ -31,7 +31,7 @@ import org.fairgrove.pipeline.config.Locations;
 import org.fairgrove.pipeline.core.Errors;
 import org.fairgrove.pipeline.core.Progress;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
-import org.fairgrove.pipeline.lakehouse.TableId;
+import org.fairgrove.pipeline.lakehouse.Table;
 import org.fairgrove.pipeline.lakehouse.Tables;
 import org.fairgrove.pipeline.synth.SyntheticPopulation;
 
@@ -240,9 +240,9 @@ public final class Ingest {
    * twice, so the first landing time stays.
    */
   private Dataset<Row> land(String sourceTable, String bronzeTable) {
-    TableId bronze = Tables.bronze(bronzeTable);
+    Table bronze = Tables.bronze(bronzeTable);
     String location = lakehouse.location(bronze);
-    boolean landed = lakehouse.exists(bronze) && !lakehouse.read(bronze, "ingest")
+    boolean landed = lakehouse.exists(bronze) && !lakehouse.read(bronze)
         .where(col(BATCH_ID).equalTo(batch.batchId)).isEmpty();
     if (!landed) {
       batch.rows(sourceTable)
@@ -253,7 +253,7 @@ public final class Ingest {
           .partitionBy(BATCH_ID)
           .save(location);
     }
-    return lakehouse.read(bronze, "ingest").where(col(BATCH_ID).equalTo(batch.batchId));
+    return lakehouse.read(bronze).where(col(BATCH_ID).equalTo(batch.batchId));
   }
 
   private static Dataset<Row> accepted(Dataset<Row> classified) {
@@ -308,11 +308,11 @@ public final class Ingest {
   }
 
   private Dataset<Row> silverOfSite(SourceTable table) {
-    TableId id = Tables.silver(table.table());
+    Table id = Tables.silver(table.table());
     if (!lakehouse.exists(id)) {
       return spark.createDataFrame(List.of(), table.silverSchema());
     }
-    return lakehouse.read(id, "ingest").where(col("site_id").equalTo(batch.request.siteId()));
+    return lakehouse.read(id).where(col("site_id").equalTo(batch.request.siteId()));
   }
 
   /** Births known from silver: January 1 of the (possibly folded) year of birth. */

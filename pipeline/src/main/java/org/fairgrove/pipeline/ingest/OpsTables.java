@@ -17,7 +17,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Schemas;
-import org.fairgrove.pipeline.lakehouse.TableId;
+import org.fairgrove.pipeline.lakehouse.Table;
 import org.fairgrove.pipeline.lakehouse.Tables;
 
 /**
@@ -33,9 +33,6 @@ final class OpsTables {
     this.lakehouse = lakehouse;
   }
 
-  static StructType schema(TableId table) {
-    return Schemas.load("ops/" + table.name());
-  }
 
   /** The summary of a batch the log already holds, or empty if it was never completed. */
   Optional<IngestSummary> logged(String batchId, double seconds) {
@@ -77,8 +74,8 @@ final class OpsTables {
           t.rowsRead(), t.rowsAccepted(), t.rowsQuarantined(), t.rowsDuplicate(),
           t.rowsInserted(), t.rowsUpdated(), t.columnsDropped(), t.identifiersRedacted(), now));
     }
-    replaceBatch(Tables.OPS_INGEST_LOG, spark.createDataFrame(rows,
-        schema(Tables.OPS_INGEST_LOG)), batchId);
+    lakehouse.write(Tables.OPS_INGEST_LOG, spark.createDataFrame(rows,
+        Tables.OPS_INGEST_LOG.schema()), batchId);
   }
 
   void writeDataQuality(String batchId, String siteId, List<DataQuality.Result> results) {
@@ -88,32 +85,16 @@ final class OpsTables {
           r.severity(), r.description(), r.rowsChecked(), r.rowsFailed(), r.failedShare(),
           r.threshold(), r.passed()));
     }
-    replaceBatch(Tables.OPS_DQ_RESULTS, spark.createDataFrame(rows,
-        schema(Tables.OPS_DQ_RESULTS)), batchId);
+    lakehouse.write(Tables.OPS_DQ_RESULTS, spark.createDataFrame(rows,
+        Tables.OPS_DQ_RESULTS.schema()), batchId);
   }
 
   void writeQuarantine(String batchId, Dataset<Row> quarantined) {
-    replaceBatch(Tables.OPS_QUARANTINE, quarantined, batchId);
+    lakehouse.write(Tables.OPS_QUARANTINE, quarantined, batchId);
   }
 
-  private Dataset<Row> read(TableId table, String batchId) {
-    return lakehouse.read(table, "ingest").where(col("batch_id").equalTo(batchId));
+  private Dataset<Row> read(Table table, String batchId) {
+    return lakehouse.read(table).where(col("batch_id").equalTo(batchId));
   }
 
-  /** Replaces the batch's rows (or creates the table) in one transaction, in contract shape. */
-  private void replaceBatch(TableId table, Dataset<Row> rows, String batchId) {
-    StructType contract = schema(table);
-    List<Column> shaped = new ArrayList<>();
-    for (StructField field : contract.fields()) {
-      shaped.add(col(field.name()).cast(field.dataType()).as(field.name(), field.metadata()));
-    }
-    Dataset<Row> data = rows.select(shaped.toArray(Column[]::new));
-    String location = lakehouse.location(table);
-    if (!lakehouse.exists(table)) {
-      lakehouse.creator(table).addColumns(contract).execute();
-    }
-    data.write().format("delta").mode(SaveMode.Overwrite)
-        .option("replaceWhere", "batch_id = '" + batchId + "'")
-        .save(location);
-  }
 }

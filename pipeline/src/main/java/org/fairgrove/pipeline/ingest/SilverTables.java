@@ -19,7 +19,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.storage.StorageLevel;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
-import org.fairgrove.pipeline.lakehouse.TableId;
+import org.fairgrove.pipeline.lakehouse.Table;
 import org.fairgrove.pipeline.lakehouse.Tables;
 
 /**
@@ -55,7 +55,7 @@ final class SilverTables {
 
   /** Creates the table with its constraints, or adds any constraint an existing one lacks. */
   void ensure(SourceTable table) {
-    TableId id = Tables.silver(table.table());
+    Table id = Tables.silver(table.table());
     String location = lakehouse.location(id);
     Set<String> existing = Set.of();
     if (lakehouse.exists(id)) {

@@ -1,5 +1,7 @@
 package org.fairgrove.pipeline.lakehouse;
 
+import static org.apache.spark.sql.functions.col;
+
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import java.io.IOException;
@@ -11,9 +13,14 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.fairgrove.pipeline.config.Locations;
 import org.fairgrove.pipeline.core.Errors;
 
@@ -41,7 +48,11 @@ public final class Lakehouse {
     return Locations.child(root, table.schema(), table.name());
   }
 
-  public boolean exists(TableId table) {
+  public String location(Table table) {
+    return location(table.id());
+  }
+
+  public boolean exists(Table table) {
     return isDeltaTable(location(table));
   }
 
@@ -50,7 +61,7 @@ public final class Lakehouse {
    * killed mid-creation is removed first: Delta would take it for a table and then fail to read
    * it. Files beside it were never committed, so no table data is lost.
    */
-  public DeltaTableBuilder creator(TableId table) {
+  public DeltaTableBuilder creator(Table table) {
     Path log = new Path(location(table), "_delta_log");
     try {
       if (!exists(table)) {
@@ -63,11 +74,75 @@ public final class Lakehouse {
   }
 
   /** Reads a table, or fails with which command writes it. */
-  public Dataset<Row> read(TableId table, String producedBy) {
+  public Dataset<Row> read(Table table) {
     if (!exists(table)) {
-      throw Errors.tableMissing(table.toString(), location(table), producedBy);
+      throw Errors.tableMissing(table.toString(), location(table), table.producedBy());
     }
     return spark.read().format("delta").load(location(table));
+  }
+
+  /** Reads any table found in the lakehouse (see {@link #tables()}), e.g. to list or query it. */
+  public Dataset<Row> read(TableId table) {
+    return spark.read().format("delta").load(location(table));
+  }
+
+  /** The table for Delta's own operations (MERGE, UPDATE), created from its contract if new. */
+  public DeltaTable delta(Table table) {
+    create(table);
+    return DeltaTable.forPath(spark, location(table));
+  }
+
+  /** Creates the table from its contract (columns, NOT NULL, partitioning) unless it exists. */
+  public void create(Table table) {
+    if (exists(table)) {
+      return;
+    }
+    DeltaTableBuilder builder = creator(table).addColumns(table.schema());
+    if (table.partitionColumn() != null) {
+      builder = builder.partitionedBy(table.partitionColumn());
+    }
+    builder.execute();
+  }
+
+  /**
+   * Writes rows in the table's contract shape (its columns, in order, cast to its types) as its
+   * write mode says, in one transaction; a replace mode replaces the rows of {@code scope} (the
+   * task, batch or model id). A table from an older contract gains the new nullable columns.
+   */
+  public void write(Table table, Dataset<Row> rows, String scope) {
+    if (table.mode() == WriteMode.MERGE) {
+      throw new IllegalArgumentException(table + " is merged by its producer, not written");
+    }
+    create(table);
+    DataFrameWriter<Row> writer = conform(table, rows).write().format("delta")
+        .option("mergeSchema", "true");
+    String column = table.mode().scopeColumn;
+    if (column != null) {
+      if (scope == null) {
+        throw new IllegalArgumentException(table + " is replaced per " + column);
+      }
+      writer = writer.mode(SaveMode.Overwrite)
+          .option("replaceWhere", column + " = '" + scope.replace("'", "''") + "'");
+    } else {
+      writer = writer.mode(table.mode() == WriteMode.OVERWRITE ? SaveMode.Overwrite
+          : SaveMode.Append);
+    }
+    writer.save(location(table));
+  }
+
+  /** The rows with exactly the contract's columns, in order and type; a missing one fails. */
+  public static Dataset<Row> conform(Table table, Dataset<Row> rows) {
+    StructType contract = table.schema();
+    List<String> present = List.of(rows.columns());
+    List<Column> shaped = new ArrayList<>();
+    for (StructField field : contract.fields()) {
+      if (!present.contains(field.name())) {
+        throw new IllegalArgumentException(table + " needs column " + field.name()
+            + "; the rows have " + present);
+      }
+      shaped.add(col(field.name()).cast(field.dataType()).as(field.name(), field.metadata()));
+    }
+    return rows.select(shaped.toArray(Column[]::new));
   }
 
   /** Every Delta table under the root, as schema.table. */
@@ -142,14 +217,4 @@ public final class Lakehouse {
     return "`" + identifier.replace("`", "``") + "`";
   }
 
-  /**
-   * Replaces one task's rows of a table in a single Delta transaction (other tasks' rows stay);
-   * creates the table, partitioned by task_id, on first write.
-   */
-  public void replaceTask(Dataset<Row> rows, TableId table, String taskId) {
-    rows.write().format("delta").mode("overwrite")
-        .option("replaceWhere", "task_id = '" + taskId.replace("'", "''") + "'")
-        .partitionBy("task_id")
-        .save(location(table));
-  }
 }

@@ -4,17 +4,35 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
-/** Table contracts from schemas/ (shipped in the jar as fairgrove/schemas/NAME.ddl). */
+/**
+ * Table contracts from schemas/ (shipped in the jar as fairgrove/schemas/NAME.ddl): Spark DDL,
+ * plus the type VECTOR for Spark ML's vector, which DDL cannot name.
+ */
 public final class Schemas {
   private static final String DIR = "fairgrove/schemas/";
+  /** "name VECTOR": a column declared with the ML vector type. */
+  private static final Pattern VECTOR_COLUMN = Pattern.compile("(\\w+)\\s+VECTOR\\b");
+  private static final Map<String, StructType> LOADED = new ConcurrentHashMap<>();
 
   private Schemas() {}
 
   /** @param name e.g. "omop/person" */
   public static StructType load(String name) {
+    return LOADED.computeIfAbsent(name, Schemas::parse);
+  }
+
+  private static StructType parse(String name) {
     String resource = DIR + name + ".ddl";
     try (InputStream in = Schemas.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
@@ -23,7 +41,21 @@ public final class Schemas {
       String ddl = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
           .filter(line -> !line.strip().startsWith("--"))
           .collect(Collectors.joining(" "));
-      return StructType.fromDDL(ddl);
+      // Parsed as BINARY, then given the vector type: the column keeps its comment and nullability.
+      List<String> vectors = new ArrayList<>();
+      Matcher m = VECTOR_COLUMN.matcher(ddl);
+      while (m.find()) {
+        vectors.add(m.group(1));
+      }
+      StructType parsed = StructType.fromDDL(VECTOR_COLUMN.matcher(ddl).replaceAll("$1 BINARY"));
+      StructField[] fields = parsed.fields();
+      for (int i = 0; i < fields.length; i++) {
+        if (vectors.contains(fields[i].name())) {
+          fields[i] = new StructField(fields[i].name(), SQLDataTypes.VectorType(),
+              fields[i].nullable(), fields[i].metadata());
+        }
+      }
+      return new StructType(fields);
     } catch (IOException e) {
       throw new UncheckedIOException("Reading " + resource + " failed", e);
     }

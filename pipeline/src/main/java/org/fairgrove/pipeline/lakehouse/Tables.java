@@ -1,50 +1,84 @@
 package org.fairgrove.pipeline.lakehouse;
 
-/** The lakehouse tables that stages hand to each other. */
+import java.util.List;
+
+/**
+ * The catalogue: every lakehouse table, declared once with its contract (schemas/), producer and
+ * write mode. Stages read and write tables through these declarations.
+ */
 public final class Tables {
   private Tables() {}
 
-  public static final TableId SILVER_PERSON = TableId.of("silver", "person");
-  public static final TableId SILVER_OBSERVATION_PERIOD = TableId.of("silver", "observation_period");
-  public static final TableId SILVER_VISIT = TableId.of("silver", "visit_occurrence");
-  public static final TableId SILVER_CONDITION = TableId.of("silver", "condition_occurrence");
-  public static final TableId SILVER_DRUG = TableId.of("silver", "drug_exposure");
-  public static final TableId SILVER_PROCEDURE = TableId.of("silver", "procedure_occurrence");
-  public static final TableId SILVER_MEASUREMENT = TableId.of("silver", "measurement");
-  public static final TableId SILVER_OBSERVATION = TableId.of("silver", "observation");
-  public static final TableId SILVER_DEATH = TableId.of("silver", "death");
-  public static final TableId SILVER_PAYER_PLAN_PERIOD = TableId.of("silver", "payer_plan_period");
+  private static Table silverTable(String name) {
+    return new Table(TableId.of("silver", name), "silver/" + name, "ingest", WriteMode.MERGE);
+  }
+
+  public static final Table SILVER_PERSON = silverTable("person");
+  public static final Table SILVER_OBSERVATION_PERIOD = silverTable("observation_period");
+  public static final Table SILVER_VISIT = silverTable("visit_occurrence");
+  public static final Table SILVER_CONDITION = silverTable("condition_occurrence");
+  public static final Table SILVER_DRUG = silverTable("drug_exposure");
+  public static final Table SILVER_PROCEDURE = silverTable("procedure_occurrence");
+  public static final Table SILVER_MEASUREMENT = silverTable("measurement");
+  public static final Table SILVER_OBSERVATION = silverTable("observation");
+  public static final Table SILVER_DEATH = silverTable("death");
+  public static final Table SILVER_PAYER_PLAN_PERIOD = silverTable("payer_plan_period");
+  public static final List<Table> SILVER = List.of(SILVER_PERSON, SILVER_OBSERVATION_PERIOD,
+      SILVER_PAYER_PLAN_PERIOD, SILVER_VISIT, SILVER_CONDITION, SILVER_DRUG, SILVER_PROCEDURE,
+      SILVER_MEASUREMENT, SILVER_OBSERVATION, SILVER_DEATH);
 
   /** The synthetic population's ground truth; never an input to features or training. */
-  public static final TableId TRUTH_PERSON_ONSET = TableId.of("truth", "person_onset");
-  public static final TableId TRUTH_PERSON_YEAR_RISK = TableId.of("truth", "person_year_risk");
+  public static final Table TRUTH_PERSON_ONSET = new Table(TableId.of("truth", "person_onset"),
+      "truth/person_onset", "synth", WriteMode.OVERWRITE);
+  public static final Table TRUTH_PERSON_YEAR_RISK = new Table(
+      TableId.of("truth", "person_year_risk"), "truth/person_year_risk", "synth",
+      WriteMode.OVERWRITE);
 
-  public static final TableId GOLD_COHORT = TableId.of("gold", "cohort");
-  public static final TableId GOLD_COHORT_ATTRITION = TableId.of("gold", "cohort_attrition");
-  public static final TableId GOLD_FEATURES = TableId.of("gold", "features");
-  public static final TableId GOLD_FEATURE_DICTIONARY = TableId.of("gold", "feature_dictionary");
+  public static final Table GOLD_COHORT = new Table(TableId.of("gold", "cohort"), "gold/cohort",
+      "cohort --task T", WriteMode.REPLACE_TASK);
+  public static final Table GOLD_COHORT_ATTRITION = new Table(
+      TableId.of("gold", "cohort_attrition"), "gold/cohort_attrition", "cohort --task T",
+      WriteMode.REPLACE_TASK);
+  public static final Table GOLD_FEATURES = new Table(TableId.of("gold", "features"),
+      "gold/features", "features --task T", WriteMode.REPLACE_TASK);
+  public static final Table GOLD_FEATURE_DICTIONARY = new Table(
+      TableId.of("gold", "feature_dictionary"), "gold/feature_dictionary", "features --task T",
+      WriteMode.REPLACE_TASK);
+  public static final Table GOLD_PREDICTIONS = new Table(TableId.of("gold", "predictions"),
+      "gold/predictions", "score --task T", WriteMode.MERGE);
+  /** The per-row held-out predictions of every validation run, for audit; never in a report. */
+  public static final Table GOLD_VALIDATION_PREDICTIONS = new Table(
+      TableId.of("gold", "validation_predictions"), "gold/validation_predictions",
+      "validate --task T", WriteMode.APPEND);
 
-  public static final TableId GOLD_PREDICTIONS = TableId.of("gold", "predictions");
-  public static final TableId REGISTRY_MODELS = TableId.of("registry", "models");
-  public static final TableId REGISTRY_FEATURE_IMPORTANCE =
-      TableId.of("registry", "feature_importance");
-  /** Landed source rows as strings, one table per OMOP source table: bronze.TABLE. */
-  public static TableId bronze(String table) {
-    return TableId.of("bronze", table);
+  public static final Table REGISTRY_MODELS = new Table(TableId.of("registry", "models"),
+      "registry/models", "train --task T", WriteMode.MERGE);
+  public static final Table REGISTRY_FEATURE_IMPORTANCE = new Table(
+      TableId.of("registry", "feature_importance"), "registry/feature_importance",
+      "train --task T", WriteMode.REPLACE_MODEL);
+
+  /** Rows ingest could not conform: batch, table, file, row position, reason, column names. */
+  public static final Table OPS_QUARANTINE = new Table(TableId.of("ops", "quarantine"),
+      "ops/quarantine", "ingest", WriteMode.REPLACE_BATCH);
+  /** One row per batch and table: rows read = accepted + quarantined + duplicates. */
+  public static final Table OPS_INGEST_LOG = new Table(TableId.of("ops", "ingest_log"),
+      "ops/ingest_log", "ingest", WriteMode.REPLACE_BATCH);
+  /** Data quality check results per batch, table and check (OHDSI DQD style). */
+  public static final Table OPS_DQ_RESULTS = new Table(TableId.of("ops", "dq_results"),
+      "ops/dq_results", "ingest", WriteMode.REPLACE_BATCH);
+  /** Every metric of every validation run (appended per run, for trends over time). */
+  public static final Table OPS_VALIDATION_METRICS = new Table(
+      TableId.of("ops", "validation_metrics"), "ops/validation_metrics", "validate --task T",
+      WriteMode.APPEND);
+
+  /** Landed source rows, one table per source table: bronze.TABLE (no fixed contract). */
+  public static Table bronze(String table) {
+    return new Table(TableId.of("bronze", table), null, "ingest", WriteMode.APPEND);
   }
 
   /** The silver table of an OMOP table: silver.TABLE. */
-  public static TableId silver(String table) {
-    return TableId.of("silver", table);
+  public static Table silver(String table) {
+    return SILVER.stream().filter(t -> t.id().name().equals(table)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no silver table " + table));
   }
-
-  /** Rows ingest could not conform: batch, table, file, row position, reason, column names. */
-  public static final TableId OPS_QUARANTINE = TableId.of("ops", "quarantine");
-  /** One row per batch and table: rows read = accepted + quarantined + duplicates. */
-  public static final TableId OPS_INGEST_LOG = TableId.of("ops", "ingest_log");
-  /** Data quality check results per batch, table and check (OHDSI DQD style). */
-  public static final TableId OPS_DQ_RESULTS = TableId.of("ops", "dq_results");
-
-  /** Every metric of every validation run (appended per run, for trends over time). */
-  public static final TableId OPS_VALIDATION_METRICS = TableId.of("ops", "validation_metrics");
 }

@@ -4,12 +4,16 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Rectangle;
+import java.awt.Shape;
+import java.awt.geom.Ellipse2D;
+import java.awt.geom.Rectangle2D;
 import java.util.List;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.SymbolAxis;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.DeviationRenderer;
 import org.jfree.chart.renderer.xy.XYErrorRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
@@ -18,6 +22,8 @@ import org.jfree.data.xy.XIntervalSeries;
 import org.jfree.data.xy.XIntervalSeriesCollection;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
 import org.jfree.svg.MeetOrSlice;
 import org.jfree.svg.PreserveAspectRatio;
 import org.jfree.svg.SVGGraphics2D;
@@ -26,23 +32,34 @@ import org.jfree.svg.ViewBox;
 /** The report's charts as inline SVG (JFreeChart drawn by JFreeSVG): no external assets. */
 final class Charts {
   /** Colour-blind safe (Okabe-Ito), in series order. */
-  private static final Color[] PALETTE = {new Color(0x0072B2), new Color(0xD55E00),
+  static final Color[] PALETTE = {new Color(0x0072B2), new Color(0xD55E00),
       new Color(0x009E73), new Color(0xCC79A7), new Color(0xE69F00), new Color(0x56B4E9),
       new Color(0x000000), new Color(0xF0E442)};
+  private static final Color GREY = new Color(0x777777);
   private static final Font TITLE = new Font("SansSerif", Font.BOLD, 12);
   private static final Font LABEL = new Font("SansSerif", Font.PLAIN, 10);
+  private static final BasicStroke DASHED = new BasicStroke(1f, BasicStroke.CAP_BUTT,
+      BasicStroke.JOIN_MITER, 1f, new float[] {4f, 3f}, 0f);
 
   private int drawn;
 
   /** One row of a forest plot: a slice's estimate and its CI (NaN CI: the point alone). */
   record ForestRow(String label, double value, double ciLow, double ciHigh) {}
 
-  /** A named series of (x, y) points. */
-  record Series(String name, List<double[]> points) {}
+  /** How a series is drawn. */
+  enum Style {
+    LINE, DASHED_LINE, POINTS, BAND
+  }
+
+  /**
+   * A named series of points drawn in a palette colour: (x, y), or for a band (x, y, low, high).
+   * A series with a null name stays out of the legend.
+   */
+  record Series(String name, List<double[]> points, Style style, int colour) {}
 
   /** Estimates with CIs, one row per slice, top to bottom, with a marker at the reference. */
   String forest(String title, String axisLabel, List<ForestRow> rows, double marker,
-      double lowerBound, double upperBound) {
+      double lowerBound, double upperBound, double[] limits) {
     XIntervalSeries series = new XIntervalSeries(axisLabel);
     String[] labels = new String[rows.size()];
     for (int i = 0; i < rows.size(); i++) {
@@ -50,7 +67,8 @@ final class Charts {
       labels[i] = r.label();
       double low = Double.isFinite(r.ciLow()) ? r.ciLow() : r.value();
       double high = Double.isFinite(r.ciHigh()) ? r.ciHigh() : r.value();
-      series.add(r.value(), Math.max(low, lowerBound), Math.min(high, upperBound), i);
+      series.add(Math.max(lowerBound, Math.min(upperBound, r.value())),
+          Math.max(low, lowerBound), Math.min(high, upperBound), i);
     }
     XIntervalSeriesCollection dataset = new XIntervalSeriesCollection();
     dataset.addSeries(series);
@@ -66,13 +84,16 @@ final class Charts {
     renderer.setCapLength(4);
     renderer.setErrorPaint(Color.DARK_GRAY);
     renderer.setSeriesPaint(0, PALETTE[0]);
-    renderer.setSeriesShape(0, new java.awt.geom.Rectangle2D.Double(-3, -3, 6, 6));
+    renderer.setSeriesShape(0, new Rectangle2D.Double(-3, -3, 6, 6));
     renderer.setDefaultLinesVisible(false);
     XYPlot plot = new XYPlot(dataset, x, y, renderer);
     if (Double.isFinite(marker)) {
-      ValueMarker line = new ValueMarker(marker, Color.GRAY, new BasicStroke(1f,
-          BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {4f, 3f}, 0f));
-      plot.addDomainMarker(line);
+      plot.addDomainMarker(new ValueMarker(marker, GREY, DASHED));
+    }
+    for (double limit : limits) {
+      if (Double.isFinite(limit) && limit > lowerBound && limit < upperBound) {
+        plot.addDomainMarker(new ValueMarker(limit, PALETTE[1], new BasicStroke(1f)));
+      }
     }
     plot.setBackgroundPaint(Color.WHITE);
     plot.setDomainGridlinePaint(new Color(0xDDDDDD));
@@ -80,52 +101,84 @@ final class Charts {
     JFreeChart chart = new JFreeChart(title, TITLE, plot, false);
     // Room on the right for the last tick label of the value axis.
     chart.setPadding(new RectangleInsets(2, 2, 2, 14));
-    return svg(chart, 500, 60 + 16 * rows.size());
+    return svg(chart, 340, 60 + 15 * rows.size());
   }
 
-  /** Lines per group, an optional diagonal (ROC chance, perfect calibration), unit axes. */
-  String lines(String title, String xLabel, String yLabel, List<Series> series,
-      boolean diagonal, double[] yRange) {
-    XYSeriesCollection dataset = new XYSeriesCollection();
-    for (Series s : series) {
-      XYSeries xy = new XYSeries(s.name(), false, true);
-      s.points().forEach(p -> xy.add(p[0], p[1]));
-      dataset.addSeries(xy);
-    }
-    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
-    for (int i = 0; i < series.size(); i++) {
-      renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
-      renderer.setSeriesStroke(i, new BasicStroke(1.5f));
-    }
+  /**
+   * Lines, points and bands on shared axes; an optional dashed diagonal (ROC chance, perfect
+   * calibration).
+   */
+  String xy(String title, String xLabel, String yLabel, List<Series> series, boolean diagonal,
+      double[] xRange, double[] yRange) {
     NumberAxis x = new NumberAxis(xLabel);
     NumberAxis y = new NumberAxis(yLabel);
     style(x);
     style(y);
-    x.setAutoRangeIncludesZero(true);
-    if (yRange != null) {
-      y.setRange(yRange[0], yRange[1]);
+    x.setRange(spread(xRange));
+    y.setRange(spread(yRange));
+    XYPlot plot = new XYPlot();
+    plot.setDomainAxis(x);
+    plot.setRangeAxis(y);
+    int index = 0;
+    for (Series s : series) {
+      plot.setDataset(index, s.style() == Style.BAND ? band(s) : points(s));
+      plot.setRenderer(index, renderer(s));
+      index++;
     }
-    XYPlot plot = new XYPlot(dataset, x, y, renderer);
     if (diagonal) {
-      XYSeriesCollection line = new XYSeriesCollection();
-      XYSeries d = new XYSeries("reference", false, true);
-      d.add(0, 0);
-      d.add(1, 1);
-      line.addSeries(d);
-      XYLineAndShapeRenderer grey = new XYLineAndShapeRenderer(true, false);
-      grey.setSeriesPaint(0, Color.GRAY);
-      grey.setSeriesStroke(0, new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER,
-          1f, new float[] {4f, 3f}, 0f));
-      grey.setSeriesVisibleInLegend(0, false);
-      plot.setDataset(1, line);
-      plot.setRenderer(1, grey);
+      double top = Math.min(xRange[1], yRange[1]);
+      plot.setDataset(index, points(new Series(null, List.of(new double[] {0, 0},
+          new double[] {top, top}), Style.DASHED_LINE, -1)));
+      plot.setRenderer(index, renderer(new Series(null, List.of(), Style.DASHED_LINE, -1)));
     }
     plot.setBackgroundPaint(Color.WHITE);
     plot.setDomainGridlinePaint(new Color(0xDDDDDD));
     plot.setRangeGridlinePaint(new Color(0xDDDDDD));
     JFreeChart chart = new JFreeChart(title, TITLE, plot, true);
     chart.getLegend().setItemFont(LABEL);
-    return svg(chart, 320, 300);
+    return svg(chart, 330, 290);
+  }
+
+  /** The range, widened around its point when a chart has one point only. */
+  private static org.jfree.data.Range spread(double[] range) {
+    double margin = Math.max(0.01, Math.abs(range[0]) * 0.1);
+    return range[1] > range[0] ? new org.jfree.data.Range(range[0], range[1])
+        : new org.jfree.data.Range(range[0] - margin, range[0] + margin);
+  }
+
+  private static XYSeriesCollection points(Series s) {
+    XYSeries xy = new XYSeries(s.name() == null ? "" : s.name(), false, true);
+    s.points().forEach(p -> xy.add(p[0], p[1]));
+    return new XYSeriesCollection(xy);
+  }
+
+  private static YIntervalSeriesCollection band(Series s) {
+    YIntervalSeries xy = new YIntervalSeries(s.name() == null ? "" : s.name(), false, true);
+    s.points().forEach(p -> xy.add(p[0], p[1], p[2], p[3]));
+    YIntervalSeriesCollection dataset = new YIntervalSeriesCollection();
+    dataset.addSeries(xy);
+    return dataset;
+  }
+
+  private static XYLineAndShapeRenderer renderer(Series s) {
+    Color colour = s.colour() < 0 ? GREY : PALETTE[s.colour() % PALETTE.length];
+    XYLineAndShapeRenderer renderer = switch (s.style()) {
+      case BAND -> {
+        DeviationRenderer band = new DeviationRenderer(true, false);
+        band.setSeriesFillPaint(0, new Color(colour.getRed(), colour.getGreen(),
+            colour.getBlue(), 60));
+        band.setAlpha(0.25f);
+        yield band;
+      }
+      case POINTS -> new XYLineAndShapeRenderer(false, true);
+      default -> new XYLineAndShapeRenderer(true, false);
+    };
+    renderer.setSeriesPaint(0, colour);
+    renderer.setSeriesStroke(0, s.style() == Style.DASHED_LINE ? DASHED : new BasicStroke(1.5f));
+    Shape dot = new Ellipse2D.Double(-3, -3, 6, 6);
+    renderer.setSeriesShape(0, dot);
+    renderer.setSeriesVisibleInLegend(0, s.name() != null);
+    return renderer;
   }
 
   private static void style(NumberAxis axis) {

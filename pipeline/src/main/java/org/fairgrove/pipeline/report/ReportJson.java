@@ -5,78 +5,146 @@ import static org.fairgrove.pipeline.core.SmallCells.small;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.config.GovernanceSettings;
-import org.fairgrove.pipeline.train.Registry;
+import org.fairgrove.pipeline.config.PolicyCheck;
+import org.fairgrove.pipeline.train.OperatingPoints;
+import org.fairgrove.pipeline.validate.Curves;
 import org.fairgrove.pipeline.validate.MetricRow;
 import org.fairgrove.pipeline.validate.SliceKey;
 import org.fairgrove.pipeline.validate.SliceVerdict;
+import org.fairgrove.pipeline.validate.Transportability;
+import org.fairgrove.pipeline.validate.ValidationReport;
+import org.fairgrove.pipeline.validate.Verdict;
+import org.fairgrove.pipeline.validate.Verdicts;
 
 /** report.json: the whole content of the report; the HTML, PDF and model card render it. */
 final class ReportJson {
+  static final String REPORT_VERSION = "2.0";
   /** Per-slice metrics copied into each slice's summary (the full long form is in "metrics"). */
-  static final List<String> SLICE_METRICS = List.of("n", "events", "prevalence", "auroc",
-      "auprc", "brier", "scaled_brier", "oe_ratio", "calibration_intercept",
+  static final List<String> SLICE_METRICS = List.of("n", "events", "prevalence", "mean_risk",
+      "auroc", "auprc", "brier", "scaled_brier", "oe_ratio", "calibration_intercept",
       "calibration_slope", "ici", "e50", "e90");
-
   private static final List<String> COUNTS = List.of("n", "events");
+  /** The internal evaluation set: the one the others are compared with. */
+  static final String INTERNAL = "test";
 
   private ReportJson() {}
 
-  static ObjectNode build(FairgroveConfig config, String runId, Instant generatedAt,
-      Registry.Entry model, ReportFacts facts, List<ValidationRun.EvaluatedSet> sets,
-      List<ValidationRun.Share> shares) {
+  static ObjectNode build(ValidationReport report) {
     ObjectMapper mapper = new ObjectMapper();
-    GovernanceSettings policy = config.governance;
+    GovernanceSettings policy = report.policy();
     int threshold = policy.smallCellThreshold();
     ObjectNode root = mapper.createObjectNode();
-    root.put("report_version", ReportWriter.REPORT_VERSION);
-    root.put("run_id", runId);
-    root.put("generated_at", generatedAt.toString());
+    root.put("report_version", REPORT_VERSION);
+    root.put("run_id", report.runId());
+    root.put("generated_at", report.generatedAt().toString());
+    root.put("decision", report.decision().label());
+    root.put("rule", rule(policy, checksTested(report)));
 
     ObjectNode task = root.putObject("task");
-    task.put("id", model.taskId());
-    task.put("description", config.task.description());
-    task.put("time_at_risk_start_day", config.task.timeAtRisk().startDay());
-    task.put("time_at_risk_end_day", config.task.timeAtRisk().endDay());
+    task.put("id", report.task().id());
+    task.put("description", report.task().description());
+    task.put("time_at_risk_start_day", report.task().timeAtRiskStartDay());
+    task.put("time_at_risk_end_day", report.task().timeAtRiskEndDay());
 
-    ObjectNode m = root.putObject("model");
+    model(root.putObject("model"), report.model());
+    development(root, report.development(), threshold);
+    policy(root.putObject("policy"), policy, checksTested(report));
+    ArrayNode points = root.putArray("operating_points");
+    for (OperatingPoints.Point p : report.points()) {
+      points.addObject().put("label", p.label()).put("kind", p.kind().configName())
+          .put("value", p.value()).put("threshold", p.threshold());
+    }
+    findings(root.putArray("findings"), report);
+    ArrayNode sets = root.putArray("evaluation_sets");
+    for (ValidationReport.EvaluatedSet set : report.sets()) {
+      set(sets.addObject(), set, policy);
+    }
+    ArrayNode transport = root.putArray("transportability");
+    for (Transportability.Row r : Transportability.of(report.sets(), INTERNAL)) {
+      ObjectNode row = transport.addObject();
+      row.put("evaluation_set", r.set());
+      row.put("metric", r.metric());
+      putNumber(row, "value", r.value());
+      putNumber(row, "ci_low", r.ciLow());
+      putNumber(row, "ci_high", r.ciHigh());
+      putNumber(row, "difference", r.difference());
+      putNumber(row, "difference_ci_low", r.differenceCiLow());
+      putNumber(row, "difference_ci_high", r.differenceCiHigh());
+    }
+    representativeness(root.putArray("representativeness"), report.shares());
+    return root;
+  }
+
+  /** The verdict rule in one sentence, as the report states it. */
+  static String rule(GovernanceSettings policy, long checks) {
+    return String.format(java.util.Locale.ROOT, "A check is flagged when the evidence says it"
+        + " breaks the policy (a one-sided test of \"within the limit\" rejects at %s after"
+        + " Holm's adjustment across all %d checks of this report), review when its estimate is"
+        + " beyond the limit and its 95%% CI excludes no difference but still reaches acceptable"
+        + " values, pass when the whole 95%% CI lies within the limits, and insufficient data when"
+        + " the group is too small to tell (its CI spans both no difference and a breach).",
+        number(policy.alpha()), checks);
+  }
+
+  private static long checksTested(ValidationReport report) {
+    return report.sets().stream().flatMap(s -> s.result().metrics().stream())
+        .filter(r -> r.isCheck() && r.pHolm() != null).count();
+  }
+
+  private static void model(ObjectNode m, ValidationReport.Model model) {
     m.put("model_id", model.modelId());
-    m.put("engine", model.engine());
-    m.put("status", model.status());
-    m.put("code_version", model.codeVersion());
-    m.put("dictionary_hash", model.dictionaryHash());
-    m.put("recalibrated", model.recalibration() != null);
-    if (facts.protectedAttributesAsInputs() == null) {
+    m.put("name", model.name());
+    m.put("version", model.version());
+    m.put("developer", model.developer());
+    m.put("provided", model.provided());
+    putText(m, "engine", model.engine());
+    putText(m, "status", model.status());
+    putText(m, "code_version", model.codeVersion());
+    putText(m, "dictionary_hash", model.dictionaryHash());
+    m.put("recalibrated", model.recalibrated());
+    if (model.protectedAttributesAsInputs() == null) {
       m.putNull("protected_attributes_as_inputs");
     } else {
-      m.put("protected_attributes_as_inputs", facts.protectedAttributesAsInputs());
+      m.put("protected_attributes_as_inputs", model.protectedAttributesAsInputs());
     }
     ArrayNode top = m.putArray("top_features");
-    facts.topFeatures().forEach(e -> top.addObject().put("feature", e.getKey())
+    model.topFeatures().forEach(e -> top.addObject().put("feature", e.getKey())
         .put("share", e.getValue()));
+    m.put("thresholds_set_on", model.thresholdsSetOn());
+  }
 
-    ObjectNode development = root.putObject("development");
-    putCount(development, "rows", facts.developmentRows(), threshold);
-    putCount(development, "events", facts.developmentEvents(), threshold);
-    putCount(development, "non_events", facts.developmentRows() - facts.developmentEvents(),
-        threshold);
-    if (facts.developmentYears() != null) {
-      development.put("first_year", facts.developmentYears()[0]);
-      development.put("last_year", facts.developmentYears()[1]);
+  private static void development(ObjectNode root, ValidationReport.Development d,
+      int threshold) {
+    if (d == null) {
+      root.putNull("development");
+      return;
     }
-    ObjectNode trainingAuroc = development.putObject("auroc_by_split");
-    facts.trainingAuroc().forEach(trainingAuroc::put);
+    ObjectNode development = root.putObject("development");
+    putCount(development, "rows", d.rows(), threshold);
+    putCount(development, "events", d.events(), threshold);
+    putCount(development, "non_events", d.rows() - d.events(), threshold);
+    if (d.years() != null) {
+      development.put("first_year", d.years()[0]);
+      development.put("last_year", d.years()[1]);
+    }
+    ObjectNode auroc = development.putObject("auroc_by_split");
+    d.trainingAuroc().forEach(auroc::put);
+  }
 
-    ObjectNode p = root.putObject("policy");
-    p.put("small_cell_threshold", threshold);
-    ArrayNode thresholds = p.putArray("thresholds");
-    policy.thresholds().forEach(thresholds::add);
+  private static void policy(ObjectNode p, GovernanceSettings policy, long checks) {
+    p.put("small_cell_threshold", policy.smallCellThreshold());
+    p.put("alpha", policy.alpha());
+    p.put("checks_tested", checks);
+    ArrayNode names = p.putArray("checks");
+    policy.checks().forEach(c -> names.add(c.configName()));
     p.put("max_auroc_gap", policy.maxAurocGap());
     range(p, "calibration_slope", policy.calibrationSlope());
     range(p, "oe_ratio", policy.oeRatio());
@@ -88,103 +156,142 @@ final class ReportJson {
     ArrayNode intersections = p.putArray("intersections");
     policy.intersections().forEach(i -> intersections.add(
         GovernanceSettings.intersectionName(i)));
+  }
 
-    ArrayNode flags = root.putArray("flags");
-    ArrayNode evaluationSets = root.putArray("evaluation_sets");
-    for (ValidationRun.EvaluatedSet set : sets) {
-      ObjectNode s = evaluationSets.addObject();
-      s.put("name", set.name());
-      s.put("split", set.split());
-      if (set.siteId() == null) {
-        s.putNull("site_id");
-      } else {
-        s.put("site_id", set.siteId());
-      }
-      Map<SliceKey, SliceVerdict> verdicts = new TreeMap<>();
-      set.result().verdicts().forEach(v -> verdicts.put(v.slice(), v));
-      ArrayNode slices = s.putArray("slices");
-      for (SliceKey key : ordered(set.result().slices(), policy)) {
-        ObjectNode slice = slices.addObject();
-        slice.put("attribute", key.attribute());
-        slice.put("group", key.group());
-        SliceVerdict v = verdicts.get(key);
-        slice.put("status", v == null ? "overall" : v.status());
-        putText(slice, "reference", v == null ? null : v.reference());
-        ArrayNode reasons = slice.putArray("reasons");
-        if (v != null) {
-          v.reasons().forEach(reasons::add);
+  /** Every flagged or reviewed check, flags first, then by adjusted p-value. */
+  private static void findings(ArrayNode out, ValidationReport report) {
+    List<ObjectNode> rows = new ArrayList<>();
+    for (ValidationReport.EvaluatedSet set : report.sets()) {
+      for (SliceVerdict v : set.result().verdicts()) {
+        for (MetricRow check : v.findings()) {
+          ObjectNode f = new ObjectMapper().createObjectNode();
+          f.put("evaluation_set", set.name());
+          f.put("attribute", check.attribute());
+          f.put("group", check.group());
+          putText(f, "reference", check.reference());
+          f.put("verdict", check.verdict());
+          f.put("check", Verdicts.check(check).configName());
+          putText(f, "operating_point", check.operatingPoint());
+          putNumber(f, "estimate", check.value());
+          putNumber(f, "ci_low", check.ciLow());
+          putNumber(f, "ci_high", check.ciHigh());
+          putNumber(f, "p_holm", check.pHolm());
+          rows.add(f);
         }
-        boolean suppressed = true;
-        for (MetricRow row : set.result().metrics(key)) {
-          if (row.threshold() != null || row.reference() != null
-              || !SLICE_METRICS.contains(row.metric())) {
-            continue;
-          }
-          suppressed &= row.suppressed();
-          if (COUNTS.contains(row.metric()) && row.value() != null) {
-            slice.put(row.metric(), row.value().longValue());
-          } else {
-            putNumber(slice, row.metric(), row.value());
-          }
-          if (row.ciLow() != null) {
-            putNumber(slice, row.metric() + "_ci_low", row.ciLow());
-            putNumber(slice, row.metric() + "_ci_high", row.ciHigh());
-          }
-        }
-        slice.put("suppressed", suppressed);
-        if (v != null) {
-          // The detectable gap comes from the slice's event and non-event counts: for a
-          // suppressed slice it is shown to one decimal only, too coarse to give them back.
-          double mde = v.minimumDetectableAurocGap();
-          putNumber(slice, "minimum_detectable_auroc_gap", suppressed && Double.isFinite(mde)
-              ? Math.round(mde * 10) / 10.0 : mde);
-        }
-        if (v != null && v.status().equals(SliceVerdict.FLAG)) {
-          ObjectNode flag = flags.addObject();
-          flag.put("evaluation_set", set.name());
-          flag.put("attribute", key.attribute());
-          flag.put("group", key.group());
-          flag.put("reference", v.reference());
-          ArrayNode why = flag.putArray("reasons");
-          v.reasons().forEach(why::add);
-        }
-      }
-      ArrayNode metrics = s.putArray("metrics");
-      for (MetricRow row : set.result().metrics()) {
-        ObjectNode r = metrics.addObject();
-        r.put("attribute", row.attribute());
-        r.put("group", row.group());
-        r.put("metric", row.metric());
-        putNumber(r, "threshold", row.threshold());
-        putNumber(r, "value", row.value());
-        putNumber(r, "ci_low", row.ciLow());
-        putNumber(r, "ci_high", row.ciHigh());
-        putNumber(r, "p_value", row.pValue());
-        putNumber(r, "p_holm", row.pHolm());
-        putText(r, "reference", row.reference());
-        r.put("suppressed", row.suppressed());
-      }
-      ArrayNode curves = s.putArray("curves");
-      for (SliceKey key : ordered(set.curveBins().keySet(), policy)) {
-        List<Curves.Pooled> fine = Curves.forRoc(set.curveBins().get(key), threshold);
-        if (fine.size() < 2) {
-          continue;
-        }
-        ObjectNode c = curves.addObject();
-        c.put("attribute", key.attribute());
-        c.put("group", key.group());
-        points(c.putArray("roc"), Curves.roc(fine));
-        points(c.putArray("calibration"), Curves.calibration(
-            Curves.forCalibration(set.curveBins().get(key), threshold)));
       }
     }
+    rows.sort(Comparator.comparing((ObjectNode f) -> !f.path("verdict").asText()
+            .equals(Verdict.FLAG.label()))
+        .thenComparingDouble(f -> f.path("p_holm").asDouble(1)));
+    rows.forEach(out::add);
+  }
 
-    ArrayNode representativeness = root.putArray("representativeness");
+  private static void set(ObjectNode s, ValidationReport.EvaluatedSet set,
+      GovernanceSettings policy) {
+    s.put("name", set.name());
+    s.put("split", set.split());
+    putText(s, "site_id", set.siteId());
+    Map<SliceKey, SliceVerdict> verdicts = new TreeMap<>();
+    set.result().verdicts().forEach(v -> verdicts.put(v.slice(), v));
+    ObjectNode counts = s.putObject("verdict_counts");
+    for (Verdict v : Verdict.values()) {
+      counts.put(v.label(), verdicts.values().stream().filter(x -> x.status() == v).count());
+    }
+    ArrayNode slices = s.putArray("slices");
+    for (SliceKey key : ordered(set.result().slices(), policy)) {
+      slice(slices.addObject(), key, verdicts.get(key), set.result().metrics(key));
+    }
+    ArrayNode metrics = s.putArray("metrics");
+    for (MetricRow row : set.result().metrics()) {
+      if (!row.isCurve()) {
+        metric(metrics.addObject(), row);
+      }
+    }
+    ArrayNode curves = s.putArray("curves");
+    for (SliceKey key : ordered(set.curves().keySet(), policy)) {
+      Curves.SliceCurves c = set.curves().get(key);
+      ObjectNode curve = curves.addObject();
+      curve.put("attribute", key.attribute());
+      curve.put("group", key.group());
+      points(curve.putArray("roc"), c.roc());
+      points(curve.putArray("calibration"), c.calibration());
+      points(curve.putArray("smooth_calibration"), c.smooth());
+      points(curve.putArray("net_benefit"), c.netBenefit());
+      points(curve.putArray("treat_all"), c.treatAll());
+      ArrayNode markers = curve.putArray("operating_points");
+      c.operatingPoints().forEach(m -> markers.addObject().put("label", m.label())
+          .put("threshold", m.threshold()).put("fpr", m.fpr())
+          .put("sensitivity", m.sensitivity()).put("net_benefit", m.netBenefit()));
+    }
+  }
+
+  private static void slice(ObjectNode slice, SliceKey key, SliceVerdict v,
+      List<MetricRow> rows) {
+    slice.put("attribute", key.attribute());
+    slice.put("group", key.group());
+    slice.put("status", v.status().label());
+    putText(slice, "reference", v.reference());
+    boolean suppressed = true;
+    ArrayNode checks = slice.putArray("checks");
+    for (MetricRow row : rows) {
+      if (row.isCheck()) {
+        ObjectNode c = checks.addObject();
+        c.put("check", Verdicts.check(row).configName());
+        putText(c, "operating_point", row.operatingPoint());
+        putNumber(c, "estimate", row.value());
+        putNumber(c, "ci_low", row.ciLow());
+        putNumber(c, "ci_high", row.ciHigh());
+        putNumber(c, "p_holm", row.pHolm());
+        c.put("verdict", row.verdict());
+        continue;
+      }
+      if (row.threshold() != null || row.reference() != null
+          || !SLICE_METRICS.contains(row.metric())) {
+        continue;
+      }
+      suppressed &= row.suppressed();
+      if (COUNTS.contains(row.metric()) && row.value() != null) {
+        slice.put(row.metric(), row.value().longValue());
+      } else {
+        putNumber(slice, row.metric(), row.value());
+      }
+      if (row.ciLow() != null) {
+        putNumber(slice, row.metric() + "_ci_low", row.ciLow());
+        putNumber(slice, row.metric() + "_ci_high", row.ciHigh());
+      }
+    }
+    slice.put("suppressed", suppressed);
+    if (!key.overall()) {
+      // The detectable gap comes from the slice's event and non-event counts: for a
+      // suppressed slice it is shown to one decimal only, too coarse to give them back.
+      double mde = v.minimumDetectableAurocGap();
+      putNumber(slice, "minimum_detectable_auroc_gap", suppressed && Double.isFinite(mde)
+          ? Math.round(mde * 10) / 10.0 : mde);
+    }
+  }
+
+  private static void metric(ObjectNode r, MetricRow row) {
+    r.put("attribute", row.attribute());
+    r.put("group", row.group());
+    r.put("metric", row.metric());
+    putText(r, "operating_point", row.operatingPoint());
+    putNumber(r, "threshold", row.threshold());
+    putNumber(r, "value", row.value());
+    putNumber(r, "ci_low", row.ciLow());
+    putNumber(r, "ci_high", row.ciHigh());
+    putNumber(r, "p_value", row.pValue());
+    putNumber(r, "p_holm", row.pHolm());
+    putText(r, "reference", row.reference());
+    r.put("suppressed", row.suppressed());
+    putText(r, "verdict", row.verdict());
+  }
+
+  private static void representativeness(ArrayNode out, List<ValidationReport.Share> shares) {
     Map<String, ObjectNode> byGroup = new LinkedHashMap<>();
-    for (ValidationRun.Share share : shares) {
+    for (ValidationReport.Share share : shares) {
       ObjectNode row = byGroup.computeIfAbsent(share.attribute() + "\u0000" + share.group(),
           k -> {
-            ObjectNode r = representativeness.addObject();
+            ObjectNode r = out.addObject();
             r.put("attribute", share.attribute());
             r.put("group", share.group());
             r.putObject("shares");
@@ -192,15 +299,14 @@ final class ReportJson {
           });
       putNumber((ObjectNode) row.get("shares"), share.set(), share.share());
     }
-    return root;
   }
 
   /** Overall first, then the attributes and intersections in policy order, groups by name. */
-  static List<SliceKey> ordered(java.util.Collection<SliceKey> slices, GovernanceSettings policy) {
-    List<String> dimensions = new java.util.ArrayList<>(List.of(SliceKey.OVERALL));
+  static List<SliceKey> ordered(Collection<SliceKey> slices, GovernanceSettings policy) {
+    List<String> dimensions = new ArrayList<>(List.of(SliceKey.OVERALL));
     dimensions.addAll(policy.attributes());
     policy.intersections().forEach(i -> dimensions.add(GovernanceSettings.intersectionName(i)));
-    return slices.stream().sorted(java.util.Comparator
+    return slices.stream().sorted(Comparator
         .comparingInt((SliceKey k) -> dimensions.indexOf(k.attribute()))
         .thenComparing(SliceKey::group)).toList();
   }
@@ -235,6 +341,19 @@ final class ReportJson {
   }
 
   private static void points(ArrayNode array, List<double[]> points) {
-    points.forEach(xy -> array.addArray().add(xy[0]).add(xy[1]));
+    for (double[] p : points) {
+      ArrayNode point = array.addArray();
+      for (double v : p) {
+        point.add(v);
+      }
+    }
+  }
+
+  static String number(double value) {
+    return String.format(java.util.Locale.ROOT, "%s", value);
+  }
+
+  static boolean judged(GovernanceSettings policy, PolicyCheck check) {
+    return policy.checks().contains(check);
   }
 }

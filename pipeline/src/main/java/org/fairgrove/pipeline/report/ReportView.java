@@ -2,224 +2,210 @@ package org.fairgrove.pipeline.report;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.fairgrove.pipeline.config.GovernanceSettings;
+import org.fairgrove.pipeline.core.SmallCells;
 import org.fairgrove.pipeline.validate.SliceKey;
 
 /**
  * The templates' context: report.json's content as display strings, tables as rows of cells, and
  * the charts as inline SVG. Only values already in report.json are shown.
  */
+@SuppressWarnings("unchecked")
 final class ReportView {
   static final String SUPPRESSED = "suppressed";
   static final String NOT_AVAILABLE = "n/a";
-  private static final List<String> PARITY = List.of("demographic_parity", "equal_opportunity",
-      "predictive_parity", "equalized_odds");
-  private static final List<String> GAPS = List.of("auroc", "calibration_slope", "oe_ratio");
+  /** Findings listed on the first page; the rest are in each set's section. */
+  static final int FIRST_PAGE_FINDINGS = 10;
+  private static final List<String> PARITY = List.of("equal_opportunity", "fpr_parity",
+      "demographic_parity", "predictive_parity", "equalized_odds");
 
   private ReportView() {}
 
-  @SuppressWarnings("unchecked")
   static Map<String, Object> of(Map<String, Object> report, GovernanceSettings policy) {
     Map<String, Object> view = new LinkedHashMap<>(report);
     Charts charts = new Charts();
-    List<Map<String, Object>> sets = new ArrayList<>();
-    for (Map<String, Object> set : (List<Map<String, Object>>) report.get("evaluation_sets")) {
-      sets.add(set(set, policy, charts));
+    String decision = (String) report.get("decision");
+    view.put("decision_class", decision);
+    view.put("decision_title", decision.toUpperCase(Locale.ROOT));
+    view.put("decision_text", decisionText(report));
+    List<Map<String, Object>> sets = list(report.get("evaluation_sets"));
+    List<List<String>> headline = new ArrayList<>();
+    List<Map<String, Object>> setViews = new ArrayList<>();
+    for (Map<String, Object> set : sets) {
+      headline.add(headline(set, policy));
+      setViews.add(SetView.of(set, policy, charts));
     }
-    view.put("sets", sets);
+    view.put("headline_rows", headline);
+    view.put("sets", setViews);
+    List<List<String>> findings = new ArrayList<>();
+    for (Map<String, Object> f : list(report.get("findings"))) {
+      findings.add(finding(f, report, sets));
+    }
+    view.put("finding_rows", findings.subList(0, Math.min(FIRST_PAGE_FINDINGS,
+        findings.size())));
+    view.put("more_findings", Math.max(0, findings.size() - FIRST_PAGE_FINDINGS));
+    view.put("insufficient_note", insufficientNote(sets));
+    view.put("transport_rows", transport(report));
     view.put("representativeness_table", representativeness(report));
+    view.put("operating_point_list", String.join(", ", list(report.get("operating_points"))
+        .stream().map(p -> p.get("label") + " (risk " + number(p.get("threshold"), "%.4f")
+            + ")").toList()));
+    view.put("check_list", String.join(", ", ((List<String>) ((Map<String, Object>) report
+        .get("policy")).get("checks")).stream().map(c -> c.replace('_', ' ')).toList()));
     Map<String, Object> development = (Map<String, Object>) report.get("development");
-    view.put("development_rows", count(development.get("rows"), policy));
-    view.put("development_events", count(development.get("events"), policy));
-    List<String> trainingAuroc = new ArrayList<>();
-    ((Map<String, Object>) development.get("auroc_by_split")).forEach((split, v) ->
-        trainingAuroc.add(split + " " + number(v, "%.3f")));
-    view.put("training_auroc", String.join(", ", trainingAuroc));
+    if (development != null) {
+      view.put("development_rows", count(development.get("rows"), policy));
+      view.put("development_events", count(development.get("events"), policy));
+      List<String> trainingAuroc = new ArrayList<>();
+      ((Map<String, Object>) development.get("auroc_by_split")).forEach((split, v) ->
+          trainingAuroc.add(split + " " + number(v, "%.3f")));
+      view.put("training_auroc", String.join(", ", trainingAuroc));
+    }
     List<String> top = new ArrayList<>();
-    for (Map<String, Object> f : (List<Map<String, Object>>) ((Map<String, Object>) report
-        .get("model")).get("top_features")) {
+    for (Map<String, Object> f : list(((Map<String, Object>) report.get("model"))
+        .get("top_features"))) {
       top.add(f.get("feature") + " (" + number(((Number) f.get("share")).doubleValue() * 100,
           "%.1f") + "% of gain)");
     }
     view.put("top_features", top);
     view.put("generated_date", ((String) report.get("generated_at")).substring(0, 10));
-    view.put("threshold_list", String.join(", ", policy.thresholds().stream()
-        .map(t -> number(t, "%.2f")).toList()));
     return view;
   }
 
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> set(Map<String, Object> set, GovernanceSettings policy,
-      Charts charts) {
-    Map<String, Object> out = new LinkedHashMap<>();
-    String name = (String) set.get("name");
-    out.put("name", name);
-    out.put("title", title(set));
-    List<Map<String, Object>> slices = (List<Map<String, Object>>) set.get("slices");
-    List<Map<String, Object>> metrics = (List<Map<String, Object>>) set.get("metrics");
-
-    List<List<String>> sliceRows = new ArrayList<>();
-    List<Charts.ForestRow> auroc = new ArrayList<>();
-    List<Charts.ForestRow> slope = new ArrayList<>();
-    double overallAuroc = Double.NaN;
-    for (Map<String, Object> s : slices) {
-      boolean suppressed = Boolean.TRUE.equals(s.get("suppressed"));
-      String label = label(s);
-      sliceRows.add(List.of(label, text(s.get("reference")), status(s),
-          cell(s.get("n"), suppressed, "count", policy),
-          cell(s.get("events"), suppressed, "count", policy),
-          cell(s.get("prevalence"), suppressed, "%.3f", policy),
-          withCi(s, "auroc", suppressed), cell(s.get("auprc"), suppressed, "%.3f", policy),
-          cell(s.get("brier"), suppressed, "%.3f", policy),
-          cell(s.get("oe_ratio"), suppressed, "%.2f", policy),
-          withCi(s, "calibration_slope", suppressed),
-          cell(s.get("calibration_intercept"), suppressed, "%.2f", policy),
-          cell(s.get("ici"), suppressed, "%.3f", policy),
-          // A suppressed slice's detectable gap is rounded to one decimal in report.json.
-          cell(s.get("minimum_detectable_auroc_gap"), false, suppressed ? "%.1f" : "%.3f",
-              policy),
-          readable((List<String>) s.get("reasons"))));
-      if (!suppressed && s.get("auroc") != null) {
-        auroc.add(new Charts.ForestRow(label, dbl(s.get("auroc")), dbl(s.get("auroc_ci_low")),
-            dbl(s.get("auroc_ci_high"))));
-        if ("overall".equals(s.get("attribute"))) {
-          overallAuroc = dbl(s.get("auroc"));
-        }
-      }
-      if (!suppressed && s.get("calibration_slope") != null) {
-        slope.add(new Charts.ForestRow(label, dbl(s.get("calibration_slope")),
-            dbl(s.get("calibration_slope_ci_low")), dbl(s.get("calibration_slope_ci_high"))));
-      }
-    }
-    out.put("slice_rows", sliceRows);
-    out.put("all_suppressed", slices.stream()
-        .allMatch(s -> Boolean.TRUE.equals(s.get("suppressed"))));
-    double low = Math.min(0.5, auroc.stream().mapToDouble(r -> Double.isFinite(r.ciLow())
-        ? r.ciLow() : r.value()).min().orElse(0.5));
-    out.put("forest_auroc", auroc.isEmpty() ? null : charts.forest("AUROC by slice (95% CI)",
-        "AUROC", auroc, overallAuroc, Math.floor(low * 10) / 10, 1.0));
-    out.put("forest_slope", slope.isEmpty() ? null : charts.forest(
-        "Calibration slope by slice (95% CI)", "calibration slope", slope, 1.0, 0.0, 2.0));
-
-    List<List<String>> thresholdRows = new ArrayList<>();
-    List<List<String>> gapRows = new ArrayList<>();
-    for (Map<String, Object> s : slices) {
-      if (Boolean.TRUE.equals(s.get("suppressed"))) {
-        // Every value of the slice is withheld: the slice table already says so.
-        continue;
-      }
-      String attribute = (String) s.get("attribute");
-      String group = (String) s.get("group");
-      List<Map<String, Object>> own = metrics.stream()
-          .filter(r -> attribute.equals(r.get("attribute")) && group.equals(r.get("group")))
-          .toList();
-      for (double t : policy.thresholds()) {
-        List<String> row = new ArrayList<>(List.of(label(s), number(t, "%.2f")));
-        for (String metric : List.of("sensitivity", "specificity", "ppv", "npv",
-            "selection_rate")) {
-          row.add(metricCell(own, metric, t, false));
-        }
-        for (String measure : PARITY) {
-          row.add(metricCell(own, measure + "_ratio", t, false));
-        }
-        thresholdRows.add(row);
-      }
-      if (s.get("reference") != null && !group.equals(s.get("reference"))) {
-        List<String> row = new ArrayList<>(List.of(label(s), text(s.get("reference"))));
-        for (String measure : GAPS) {
-          row.add(metricCell(own, measure + "_difference", null, true));
-        }
-        Map<String, Object> aurocGap = find(own, "auroc_difference", null);
-        row.add(aurocGap == null || aurocGap.get("p_holm") == null ? NOT_AVAILABLE
-            : number(aurocGap.get("p_holm"), "%.3f"));
-        gapRows.add(row);
-      }
-    }
-    out.put("threshold_rows", thresholdRows);
-    out.put("gap_rows", gapRows);
-    out.put("curve_charts", curveCharts(set, metrics, charts));
-    return out;
+  /** What the committee is asked to decide, in one sentence. */
+  private static String decisionText(Map<String, Object> report) {
+    long flags = list(report.get("findings")).stream()
+        .filter(f -> "flag".equals(f.get("verdict"))).count();
+    long reviews = list(report.get("findings")).size() - flags;
+    return switch ((String) report.get("decision")) {
+      case "flag" -> "Do not approve this model for use as it stands: " + plural(flags, "check")
+          + " show, with multiplicity-adjusted evidence, a group beyond the policy limits"
+          + (reviews > 0 ? " (and " + plural(reviews, "more check") + " need review)" : "")
+          + ". Each is listed below with its size and certainty.";
+      case "review" -> "No check is flagged, but " + plural(reviews, "check")
+          + " have an estimate beyond the policy limits without conclusive evidence. Approve"
+          + " only after the committee has weighed each one below.";
+      default -> "Every group that could be assessed meets the policy: no estimate is beyond a"
+          + " limit. Groups too small to assess are named below with the smallest gap they"
+          + " could have detected.";
+    };
   }
 
-  /** Per attribute: ROC, calibration and decision curves of its shown groups. */
-  @SuppressWarnings("unchecked")
-  private static List<Map<String, Object>> curveCharts(Map<String, Object> set,
-      List<Map<String, Object>> metrics, Charts charts) {
-    Map<String, List<Map<String, Object>>> byAttribute = new LinkedHashMap<>();
-    for (Map<String, Object> c : (List<Map<String, Object>>) set.get("curves")) {
-      String attribute = (String) c.get("attribute");
-      if (!attribute.equals(SliceKey.OVERALL)
-          && !attribute.contains(GovernanceSettings.INTERSECTION)) {
-        byAttribute.computeIfAbsent(attribute, a -> new ArrayList<>()).add(c);
-      }
-    }
-    List<Map<String, Object>> out = new ArrayList<>();
-    byAttribute.forEach((attribute, curves) -> {
-      List<Charts.Series> roc = new ArrayList<>();
-      List<Charts.Series> calibration = new ArrayList<>();
-      List<Charts.Series> decision = new ArrayList<>();
-      Set<String> groups = new LinkedHashSet<>();
-      for (Map<String, Object> c : curves) {
-        String group = (String) c.get("group");
-        groups.add(group);
-        roc.add(new Charts.Series(group, xy((List<List<Number>>) c.get("roc"))));
-        calibration.add(new Charts.Series(group,
-            xy((List<List<Number>>) c.get("calibration"))));
-        List<double[]> netBenefit = new ArrayList<>();
-        for (Map<String, Object> r : metrics) {
-          if (attribute.equals(r.get("attribute")) && group.equals(r.get("group"))
-              && "net_benefit".equals(r.get("metric")) && r.get("value") != null) {
-            netBenefit.add(new double[] {dbl(r.get("threshold")), dbl(r.get("value"))});
-          }
-        }
-        if (!netBenefit.isEmpty()) {
-          decision.add(new Charts.Series(group, netBenefit));
-        }
-      }
-      List<double[]> treatAll = new ArrayList<>();
-      for (Map<String, Object> r : metrics) {
-        if (SliceKey.OVERALL.equals(r.get("attribute"))
-            && "net_benefit_treat_all".equals(r.get("metric")) && r.get("value") != null) {
-          treatAll.add(new double[] {dbl(r.get("threshold")), dbl(r.get("value"))});
-        }
-      }
-      if (!treatAll.isEmpty()) {
-        decision.add(new Charts.Series("treat all (overall)", treatAll));
-      }
-      double top = decision.stream().flatMap(s -> s.points().stream())
-          .mapToDouble(p -> p[1]).max().orElse(0.1);
-      Map<String, Object> chart = new LinkedHashMap<>();
-      chart.put("attribute", attribute);
-      chart.put("roc", charts.lines("ROC: " + attribute, "false positive rate", "sensitivity",
-          roc, true, new double[] {0, 1}));
-      chart.put("calibration", charts.lines("Calibration: " + attribute, "predicted risk",
-          "observed rate", calibration, true, null));
-      chart.put("decision", charts.lines("Decision curve: " + attribute, "threshold",
-          "net benefit", decision, false, new double[] {-0.05, Math.max(0.05, top * 1.1)}));
-      out.add(chart);
-    });
-    return out;
+  private static String plural(long n, String noun) {
+    return tally(n) + " " + noun + (n == 1 ? "" : "s");
   }
 
-  @SuppressWarnings("unchecked")
+  private static final List<String> SMALL_NUMBERS = List.of("none", "one", "two", "three",
+      "four", "five", "six", "seven", "eight", "nine", "ten");
+
+  /**
+   * A number of checks or slices (never of persons) in words up to ten, as prose style has it,
+   * so that no small integer, count of persons or not, appears in a report.
+   */
+  static String tally(Object value) {
+    long n = ((Number) value).longValue();
+    return n >= 0 && n < SMALL_NUMBERS.size() ? SMALL_NUMBERS.get((int) n) : Long.toString(n);
+  }
+
+  private static List<String> headline(Map<String, Object> set, GovernanceSettings policy) {
+    Map<String, Object> overall = slice(set, SliceKey.OVERALL, SliceKey.ALL);
+    Map<String, Object> counts = (Map<String, Object>) set.get("verdict_counts");
+    boolean suppressed = overall == null || Boolean.TRUE.equals(overall.get("suppressed"));
+    return List.of(title(set), suppressed ? SUPPRESSED : count(overall.get("n"), policy),
+        suppressed ? SUPPRESSED : count(overall.get("events"), policy),
+        withCi(overall, "auroc", suppressed), withCi(overall, "oe_ratio", suppressed),
+        withCi(overall, "calibration_slope", suppressed),
+        withCi(overall, "calibration_intercept", suppressed),
+        tally(counts.get("flag")) + " / " + tally(counts.get("review")) + " / "
+            + tally(counts.get("pass")) + " / " + tally(counts.get("insufficient_data")));
+  }
+
+  private static List<String> finding(Map<String, Object> f, Map<String, Object> report,
+      List<Map<String, Object>> sets) {
+    String set = (String) f.get("evaluation_set");
+    String title = sets.stream().filter(s -> set.equals(s.get("name"))).map(ReportView::title)
+        .findFirst().orElse(set);
+    String group = f.get("attribute") + ": " + f.get("group")
+        + (f.get("reference") == null ? "" : " (vs " + f.get("reference") + ")");
+    String check = ((String) f.get("check")).replace('_', ' ')
+        + (f.get("operating_point") == null ? "" : " at " + f.get("operating_point"));
+    return List.of(((String) f.get("verdict")).toUpperCase(Locale.ROOT), shortTitle(title),
+        group, check, estimate(f), limit((String) f.get("check"),
+            (Map<String, Object>) report.get("policy")),
+        f.get("p_holm") == null ? NOT_AVAILABLE : pValue(f.get("p_holm")));
+  }
+
+  /** "0.52 (0.38 to 0.71)". */
+  static String estimate(Map<String, Object> row) {
+    if (row.get("estimate") == null) {
+      return NOT_AVAILABLE;
+    }
+    String value = number(row.get("estimate"), "%.3f");
+    return row.get("ci_low") == null ? value : value + " (" + number(row.get("ci_low"), "%.3f")
+        + " to " + number(row.get("ci_high"), "%.3f") + ")";
+  }
+
+  /** The acceptable range of a check, as the policy states it. */
+  static String limit(String check, Map<String, Object> policy) {
+    return switch (check) {
+      case "auroc_gap" -> "gap at least -" + number(policy.get("max_auroc_gap"), "%.2f");
+      case "calibration_slope", "oe_ratio" -> range((Map<String, Object>) policy.get(check));
+      case "equalized_odds" -> "at least " + number(((Map<String, Object>) policy
+          .get("parity_ratio")).get("min"), "%.2f");
+      default -> range((Map<String, Object>) policy.get("parity_ratio"));
+    };
+  }
+
+  private static String range(Map<String, Object> range) {
+    return number(range.get("min"), "%.2f") + " to " + number(range.get("max"), "%.2f");
+  }
+
+  private static String insufficientNote(List<Map<String, Object>> sets) {
+    List<String> parts = new ArrayList<>();
+    for (Map<String, Object> set : sets) {
+      List<String> groups = new ArrayList<>();
+      for (Map<String, Object> s : list(set.get("slices"))) {
+        if ("insufficient_data".equals(s.get("status"))) {
+          groups.add(s.get("attribute") + ": " + s.get("group")
+              + (s.get("minimum_detectable_auroc_gap") == null ? "" : " (detectable AUROC gap "
+                  + number(s.get("minimum_detectable_auroc_gap"), "%.2f") + ")"));
+        }
+      }
+      if (!groups.isEmpty()) {
+        parts.add(shortTitle(title(set)) + ": " + String.join("; ", groups));
+      }
+    }
+    return String.join(". ", parts);
+  }
+
+  private static List<List<String>> transport(Map<String, Object> report) {
+    List<List<String>> rows = new ArrayList<>();
+    Map<String, String> names = Map.of("auroc", "AUROC", "oe_ratio", "O/E",
+        "calibration_slope", "Calibration slope", "calibration_intercept",
+        "Calibration intercept");
+    for (Map<String, Object> r : list(report.get("transportability"))) {
+      String change = r.get("difference") == null ? "(the internal reference)"
+          : ("oe_ratio".equals(r.get("metric")) ? "ratio " : "") + interval(r.get("difference"),
+              r.get("difference_ci_low"), r.get("difference_ci_high"));
+      rows.add(List.of((String) r.get("evaluation_set"), names.get(r.get("metric")),
+          interval(r.get("value"), r.get("ci_low"), r.get("ci_high")), change));
+    }
+    return rows;
+  }
+
   private static List<List<String>> representativeness(Map<String, Object> report) {
     List<List<String>> rows = new ArrayList<>();
-    for (Map<String, Object> r : (List<Map<String, Object>>) report.get("representativeness")) {
+    for (Map<String, Object> r : list(report.get("representativeness"))) {
       Map<String, Object> shares = (Map<String, Object>) r.get("shares");
       List<String> row = new ArrayList<>(List.of(r.get("attribute") + ": " + r.get("group"),
-          share(shares.get(ValidationRun.DEVELOPMENT), shares.containsKey(
-              ValidationRun.DEVELOPMENT))));
-      String test = "test";
-      row.add(share(shares.get(test), shares.containsKey(test)));
+          share(shares, "development"), share(shares, "test")));
       List<String> others = new ArrayList<>();
       shares.forEach((set, v) -> {
-        if (!set.equals(ValidationRun.DEVELOPMENT) && !set.equals(test)) {
-          others.add(set + " " + share(v, true));
+        if (!set.equals("development") && !set.equals("test")) {
+          others.add(set + " " + share(shares, set));
         }
       });
       row.add(String.join("; ", others));
@@ -228,109 +214,72 @@ final class ReportView {
     return rows;
   }
 
-  /** Reason codes as words that can wrap in a narrow column: "equalized odds@0.2". */
-  private static String readable(List<String> reasons) {
-    return String.join(", ", reasons).replace('_', ' ');
-  }
-
-  private static String share(Object value, boolean present) {
-    if (!present) {
-      return "none";
-    }
-    return value == null ? SUPPRESSED : number(dbl(value) * 100, "%.1f") + "%";
-  }
-
-  @SuppressWarnings("unchecked")
-  private static String title(Map<String, Object> set) {
-    String split = (String) set.get("split");
-    return switch (split) {
+  static String title(Map<String, Object> set) {
+    return switch ((String) set.get("split")) {
       case "test" -> "Internal validation (held-out test split)";
-      case "temporal" -> "Temporal validation (index dates after the cutoff)";
+      case "temporal" -> "Temporal validation (the latest index dates)";
+      case "provided" -> "Validation of the provided predictions";
       default -> "External validation: site " + set.get("site_id");
     };
   }
 
-  private static String label(Map<String, Object> s) {
-    return SliceKey.OVERALL.equals(s.get("attribute")) ? "overall"
-        : s.get("attribute") + ": " + s.get("group");
+  static String shortTitle(String title) {
+    return title.replace(" (held-out test split)", "").replace(" (the latest index dates)", "");
   }
 
-  private static String status(Map<String, Object> s) {
-    return ((String) s.get("status")).replace('_', ' ');
+  static Map<String, Object> slice(Map<String, Object> set, String attribute, String group) {
+    return list(set.get("slices")).stream().filter(s -> attribute.equals(s.get("attribute"))
+        && group.equals(s.get("group"))).findFirst().orElse(null);
   }
 
-  private static String withCi(Map<String, Object> s, String metric, boolean suppressed) {
+  static String withCi(Map<String, Object> s, String metric, boolean suppressed) {
     if (suppressed) {
       return SUPPRESSED;
     }
-    if (s.get(metric) == null) {
-      return NOT_AVAILABLE;
-    }
-    String value = number(s.get(metric), "%.3f");
-    return s.get(metric + "_ci_low") == null ? value : value + " (" + number(
-        s.get(metric + "_ci_low"), "%.3f") + "-" + number(s.get(metric + "_ci_high"), "%.3f")
-        + ")";
+    return interval(s.get(metric), s.get(metric + "_ci_low"), s.get(metric + "_ci_high"));
   }
 
-  private static String metricCell(List<Map<String, Object>> rows, String metric, Double t,
-      boolean withCi) {
-    Map<String, Object> r = find(rows, metric, t);
-    if (r == null) {
-      return "";
-    }
-    if (Boolean.TRUE.equals(r.get("suppressed"))) {
-      return SUPPRESSED;
-    }
-    if (r.get("value") == null) {
-      return NOT_AVAILABLE;
-    }
-    String value = number(r.get("value"), "%.3f");
-    return !withCi || r.get("ci_low") == null ? value : value + " (" + number(r.get("ci_low"),
-        "%.3f") + " to " + number(r.get("ci_high"), "%.3f") + ")";
-  }
-
-  private static Map<String, Object> find(List<Map<String, Object>> rows, String metric,
-      Double t) {
-    for (Map<String, Object> r : rows) {
-      if (metric.equals(r.get("metric")) && (t == null ? r.get("threshold") == null
-          : r.get("threshold") != null && Math.abs(dbl(r.get("threshold")) - t) < 1e-9)) {
-        return r;
-      }
-    }
-    return null;
-  }
-
-  private static String cell(Object value, boolean suppressed, String format,
-      GovernanceSettings policy) {
-    if (suppressed) {
-      return SUPPRESSED;
-    }
+  static String interval(Object value, Object low, Object high) {
     if (value == null) {
       return NOT_AVAILABLE;
     }
-    return format.equals("count") ? count(value, policy) : number(value, format);
+    String shown = number(value, "%.3f");
+    return low == null ? shown : shown + " (" + number(low, "%.3f") + " to "
+        + number(high, "%.3f") + ")";
+  }
+
+  static List<String> parityMetrics() {
+    return PARITY;
+  }
+
+  private static String share(Map<String, Object> shares, String set) {
+    if (!shares.containsKey(set)) {
+      return "none";
+    }
+    Object value = shares.get(set);
+    return value == null ? SUPPRESSED : number(dbl(value) * 100, "%.1f") + "%";
   }
 
   /** A count as shown: null (withheld upstream) or small never shows a number. */
-  private static String count(Object value, GovernanceSettings policy) {
-    return value == null ? SUPPRESSED : org.fairgrove.pipeline.core.SmallCells.show(
-        ((Number) value).longValue(), policy.smallCellThreshold());
+  static String count(Object value, GovernanceSettings policy) {
+    return value == null ? SUPPRESSED : SmallCells.show(((Number) value).longValue(),
+        policy.smallCellThreshold());
   }
 
-  private static String number(Object value, String format) {
+  static String pValue(Object value) {
+    double p = dbl(value);
+    return p < 0.001 ? "<0.001" : number(p, "%.3f");
+  }
+
+  static String number(Object value, String format) {
     return String.format(Locale.ROOT, format, ((Number) value).doubleValue());
   }
 
-  private static String text(Object value) {
-    return value == null ? "" : value.toString();
-  }
-
-  private static double dbl(Object value) {
+  static double dbl(Object value) {
     return value == null ? Double.NaN : ((Number) value).doubleValue();
   }
 
-  private static List<double[]> xy(List<List<Number>> points) {
-    return points.stream().map(p -> new double[] {p.get(0).doubleValue(),
-        p.get(1).doubleValue()}).toList();
+  static List<Map<String, Object>> list(Object value) {
+    return value == null ? List.of() : (List<Map<String, Object>>) value;
   }
 }

@@ -2,7 +2,6 @@ package org.fairgrove.pipeline.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.openhtmltopdf.pdfboxout.PdfRendererBuilder;
 import com.openhtmltopdf.svgsupport.BatikSVGDrawer;
@@ -13,53 +12,48 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
-import org.fairgrove.pipeline.config.FairgroveConfig;
-import org.fairgrove.pipeline.config.GovernanceSettings;
 import org.fairgrove.pipeline.config.Locations;
 import org.fairgrove.pipeline.core.Errors;
-import org.fairgrove.pipeline.train.Registry;
-import org.fairgrove.pipeline.validate.MetricRow;
-import org.fairgrove.pipeline.validate.SliceKey;
-import org.fairgrove.pipeline.validate.SliceVerdict;
+import org.fairgrove.pipeline.validate.ValidationReport;
+
 
 /**
  * Writes the governance report of one validation run: report.json (the content, schema in
  * schemas/report.schema.json) and, rendered from it, report.html, report.pdf and model-card.md.
- * Everything shown comes from the small-cell-suppressed metric rows, the pooled curve bins and
- * the suppressed representativeness shares, so no output can show a small count.
+ * It only renders: everything shown comes from the decided, small-cell-protected
+ * {@link ValidationReport}, so no output can show a small count.
  */
-final class ReportWriter {
-  static final String REPORT_VERSION = "1.0";
-
+public final class ReportWriter {
   private ReportWriter() {}
 
-  static List<String> write(SparkSession spark, FairgroveConfig config, String runId,
-      Instant generatedAt, Registry.Entry model, ReportFacts facts,
-      List<ValidationRun.EvaluatedSet> sets, List<ValidationRun.Share> shares) {
-    ObjectNode report = ReportJson.build(config, runId, generatedAt, model, facts, sets, shares);
+  /**
+   * Writes report.json, report.html, report.pdf and model-card.md under
+   * reportsDir/&lt;task&gt;/&lt;model id&gt;/ and returns their paths.
+   */
+  public static List<String> write(SparkSession spark, String reportsDir,
+      ValidationReport report) {
+    ObjectNode json = ReportJson.build(report);
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     @SuppressWarnings("unchecked")
-    Map<String, Object> content = mapper.convertValue(report, Map.class);
-    String dir = Locations.child(config.reports.dir(), model.taskId(), model.modelId());
-    String html = render("report.html.peb", true, ReportView.of(content, config.governance));
+    Map<String, Object> content = mapper.convertValue(json, Map.class);
+    String dir = Locations.child(reportsDir, report.task().id(), report.model().modelId());
+    Map<String, Object> view = ReportView.of(content, report.policy());
+    String html = render("report.html.peb", true, view);
     List<String> paths = new ArrayList<>();
     try {
-      paths.add(save(spark, dir, "report.json", mapper.writeValueAsBytes(report)));
+      paths.add(save(spark, dir, "report.json", mapper.writeValueAsBytes(json)));
       paths.add(save(spark, dir, "report.html", html.getBytes(StandardCharsets.UTF_8)));
       paths.add(save(spark, dir, "report.pdf", pdf(html)));
-      paths.add(save(spark, dir, "model-card.md", render("model-card.md.peb", false,
-          ReportView.of(content, config.governance)).getBytes(StandardCharsets.UTF_8)));
+      paths.add(save(spark, dir, "model-card.md", render("model-card.md.peb", false, view)
+          .getBytes(StandardCharsets.UTF_8)));
     } catch (IOException e) {
       throw Errors.reportNotWritten(dir, e.getMessage());
     }

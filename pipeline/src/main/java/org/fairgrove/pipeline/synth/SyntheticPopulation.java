@@ -25,7 +25,7 @@ import org.fairgrove.pipeline.core.Hashing;
 import org.fairgrove.pipeline.core.Progress;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Schemas;
-import org.fairgrove.pipeline.lakehouse.TableId;
+import org.fairgrove.pipeline.lakehouse.Table;
 import org.fairgrove.pipeline.lakehouse.Tables;
 
 /**
@@ -187,7 +187,7 @@ public final class SyntheticPopulation {
   }
 
   private static void writeTruth(SparkSession spark, PopulationPlan plan, Output table,
-      Lakehouse lakehouse, TableId target, SynthSettings synth) {
+      Lakehouse lakehouse, Table target, SynthSettings synth) {
     Progress.Stage stage = Progress.start("synth " + target);
     int partitions = (int) Math.max(1, Math.min(100_000,
         (plan.persons() + PERSONS_PER_PARTITION - 1) / PERSONS_PER_PARTITION));
@@ -195,11 +195,8 @@ public final class SyntheticPopulation {
       partitions = synth.partitions();
     }
     LongAccumulator rows = spark.sparkContext().longAccumulator("synth." + target);
-    typedRows(spark.range(0, plan.persons(), 1, partitions), plan, table, rows).write()
-        .format("delta")
-        .mode(SaveMode.Overwrite)
-        .option("overwriteSchema", "true")
-        .save(lakehouse.location(target));
+    lakehouse.write(target, typedRows(spark.range(0, plan.persons(), 1, partitions), plan,
+        table, rows), null);
     stage.done(rows.value());
   }
 

@@ -10,7 +10,7 @@ import org.fairgrove.pipeline.config.TaskSettings;
  * outputs: a model that adds a {@code risk} column, can be saved and loaded, and reports its
  * importance per feature slot.
  */
-interface Engine {
+public interface Engine {
   static Engine named(String name) {
     return switch (name) {
       case "xgboost" -> new XGBoostEngine();

@@ -15,8 +15,16 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
-/** Logistic recalibration: risk' = sigmoid(intercept + slope * logit(risk)). */
-record Recalibration(double intercept, double slope) {
+/**
+ * Logistic recalibration: risk' = sigmoid(intercept + slope * logit(risk)), either fitted on a
+ * split or the prior correction of a class-weighted model (intercept -log(weight), slope 1).
+ *
+ * @param method {@link #FITTED} or {@link #PRIOR_CORRECTION}
+ */
+public record Recalibration(double intercept, double slope, String method) {
+  public static final String FITTED = "fitted";
+  public static final String PRIOR_CORRECTION = "prior-correction";
+
   private static final double EPSILON = 1e-7;
 
   static Column logit(Column risk) {
@@ -32,7 +40,21 @@ record Recalibration(double intercept, double slope) {
             .withColumn("label", col("label").cast("double")));
     LogisticRegressionModel model = new LogisticRegression().setFeaturesCol("logit_vector")
         .setLabelCol("label").setRegParam(0).setMaxIter(100).fit(input);
-    return new Recalibration(model.intercept(), model.coefficients().apply(0));
+    return new Recalibration(model.intercept(), model.coefficients().apply(0), FITTED);
+  }
+
+  /**
+   * Undoes class weighting: a model trained with events weighted by w estimates odds w times
+   * the true odds (King and Zeng 2001), so logit(p) = logit(p_w) - log(w).
+   */
+  static Recalibration priorCorrection(double weight) {
+    return new Recalibration(-Math.log(weight), 1.0, PRIOR_CORRECTION);
+  }
+
+  /** The rows with their {@code risk} recalibrated, or as they are when there is no fit. */
+  public static Dataset<Row> apply(Dataset<Row> predicted, Recalibration recalibration) {
+    return recalibration == null ? predicted
+        : predicted.withColumn("risk", recalibration.apply(col("risk")));
   }
 
   Column apply(Column risk) {
@@ -40,17 +62,19 @@ record Recalibration(double intercept, double slope) {
   }
 
   String toJson() {
-    return String.format(Locale.ROOT, "{\"intercept\":%.17g,\"slope\":%.17g}", intercept, slope);
+    return String.format(Locale.ROOT, "{\"intercept\":%.17g,\"slope\":%.17g,\"method\":\"%s\"}",
+        intercept, slope, method);
   }
 
-  static Recalibration fromJson(String json) {
+  public static Recalibration fromJson(String json) {
     if (json == null) {
       return null;
     }
     try {
       com.fasterxml.jackson.databind.JsonNode node =
           new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
-      return new Recalibration(node.get("intercept").asDouble(), node.get("slope").asDouble());
+      return new Recalibration(node.get("intercept").asDouble(), node.get("slope").asDouble(),
+          node.path("method").asText(FITTED));
     } catch (java.io.IOException e) {
       throw new IllegalStateException("Unreadable recalibration in the registry: " + json, e);
     }

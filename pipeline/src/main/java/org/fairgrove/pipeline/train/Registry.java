@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.expr;
 
-import io.delta.tables.DeltaTable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,7 +11,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.fairgrove.pipeline.config.Locations;
 import org.fairgrove.pipeline.core.Errors;
@@ -29,41 +28,43 @@ public final class Registry {
   public static final String CHAMPION = "champion";
   public static final String ARCHIVED = "archived";
 
-  static final StructType SCHEMA = new StructType()
-      .add("model_id", DataTypes.StringType, false)
-      .add("task_id", DataTypes.StringType, false)
-      .add("engine", DataTypes.StringType, false)
-      .add("status", DataTypes.StringType, false)
-      .add("params", DataTypes.StringType, false)
-      .add("search_trace", DataTypes.StringType, false)
-      .add("recalibration", DataTypes.StringType)
-      .add("dictionary_hash", DataTypes.StringType, false)
-      .add("input_versions", DataTypes.StringType, false)
-      .add("code_version", DataTypes.StringType, false)
-      .add("config_hash", DataTypes.StringType, false)
-      .add("seed", DataTypes.LongType, false)
-      .add("metrics", DataTypes.StringType, false)
-      .add("training_seconds", DataTypes.DoubleType, false)
-      .add("model_path", DataTypes.StringType, false);
+  /** The registry row as a model is registered: the contract without its timestamps. */
+  private static final List<String> TIMESTAMPS = List.of("registered_at", "promoted_at");
 
   /** A registry row. */
   public record Entry(String modelId, String taskId, String engine, String status,
-      String params, String searchTrace, String recalibration, String dictionaryHash,
-      String inputVersions, String codeVersion, String configHash, long seed, String metrics,
-      double trainingSeconds, String modelPath) {
+      String params, String searchTrace, String recalibration, String operatingPoints,
+      String dictionaryHash, String inputVersions, String codeVersion, String configHash,
+      long seed, String metrics, double trainingSeconds, String modelPath) {
     Row toRow() {
       return RowFactory.create(modelId, taskId, engine, status, params, searchTrace,
-          recalibration, dictionaryHash, inputVersions, codeVersion, configHash, seed, metrics,
-          trainingSeconds, modelPath);
+          recalibration, operatingPoints, dictionaryHash, inputVersions, codeVersion, configHash,
+          seed, metrics, trainingSeconds, modelPath);
     }
 
     static Entry of(Row row) {
       return new Entry(row.getAs("model_id"), row.getAs("task_id"), row.getAs("engine"),
           row.getAs("status"), row.getAs("params"), row.getAs("search_trace"),
-          row.getAs("recalibration"), row.getAs("dictionary_hash"), row.getAs("input_versions"),
-          row.getAs("code_version"), row.getAs("config_hash"), row.getAs("seed"),
-          row.getAs("metrics"), row.getAs("training_seconds"), row.getAs("model_path"));
+          row.getAs("recalibration"), row.getAs("operating_points"),
+          row.getAs("dictionary_hash"), row.getAs("input_versions"), row.getAs("code_version"),
+          row.getAs("config_hash"), row.getAs("seed"), row.getAs("metrics"),
+          row.getAs("training_seconds"), row.getAs("model_path"));
     }
+
+    /** The operating points frozen with the model (empty for a model that predates them). */
+    public List<OperatingPoints.Point> points() {
+      return OperatingPoints.fromJson(operatingPoints);
+    }
+  }
+
+  private static StructType entrySchema() {
+    StructType schema = new StructType();
+    for (StructField field : Tables.REGISTRY_MODELS.schema().fields()) {
+      if (!TIMESTAMPS.contains(field.name())) {
+        schema = schema.add(field);
+      }
+    }
+    return schema;
   }
 
   private final SparkSession spark;
@@ -84,24 +85,22 @@ public final class Registry {
    * id): its status and registration time stay.
    */
   void register(Entry entry) {
-    Dataset<Row> row = spark.createDataFrame(List.of(entry.toRow()), SCHEMA)
-        .withColumn("registered_at", current_timestamp())
-        .withColumn("promoted_at", expr("CAST(NULL AS TIMESTAMP)"));
-    String location = lakehouse.location(Tables.REGISTRY_MODELS);
-    if (!lakehouse.exists(Tables.REGISTRY_MODELS)) {
-      row.write().format("delta").mode("append").save(location);
-      return;
-    }
+    StructType schema = entrySchema();
+    Dataset<Row> row = Lakehouse.conform(Tables.REGISTRY_MODELS,
+        spark.createDataFrame(List.of(entry.toRow()), schema)
+            .withColumn("registered_at", current_timestamp())
+            .withColumn("promoted_at", expr("CAST(NULL AS TIMESTAMP)")));
     Map<String, String> refresh = new java.util.LinkedHashMap<>();
-    for (String field : SCHEMA.fieldNames()) {
+    for (String field : schema.fieldNames()) {
       if (!field.equals("status") && !field.equals("model_id")) {
         refresh.put(field, "s." + field);
       }
     }
-    DeltaTable.forPath(spark, location).as("r")
+    lakehouse.delta(Tables.REGISTRY_MODELS).as("r")
         .merge(row.as("s"), "r.model_id = s.model_id")
         .whenMatched().updateExpr(refresh)
         .whenNotMatched().insertAll()
+        .withSchemaEvolution()
         .execute();
   }
 
@@ -135,7 +134,7 @@ public final class Registry {
     Entry entry = get(modelId);
     String task = entry.taskId().replace("'", "''");
     String id = modelId.replace("'", "''");
-    DeltaTable.forPath(spark, lakehouse.location(Tables.REGISTRY_MODELS)).updateExpr(
+    lakehouse.delta(Tables.REGISTRY_MODELS).updateExpr(
         "task_id = '" + task + "' AND (model_id = '" + id + "' OR status = '" + CHAMPION + "')",
         Map.of(
             "status", "CASE WHEN model_id = '" + id + "' THEN '" + CHAMPION + "' ELSE '"
@@ -146,6 +145,6 @@ public final class Registry {
   }
 
   private Dataset<Row> table() {
-    return lakehouse.read(Tables.REGISTRY_MODELS, "fairgrove train");
+    return lakehouse.read(Tables.REGISTRY_MODELS);
   }
 }

@@ -61,22 +61,24 @@ public final class SyntheticFeatures {
     double achievable = Trainer.auroc(generated.filter(col("split").equalTo("test"))
         .withColumnRenamed("true_risk", "risk"));
     Dataset<Row> table = generated.select(lit(taskId).as("task_id"), col("id").as("person_id"),
-        lit(java.sql.Date.valueOf("2020-01-01")).as("index_date"), col("label"), col("split"),
+        lit("S1").as("site_id"), lit(java.sql.Date.valueOf("2020-01-01")).as("index_date"),
+        col("label"), lit(null).cast("date").as("outcome_date"),
+        lit(null).cast("string").as("sex"), lit(null).cast("string").as("race"),
+        lit(null).cast("string").as("ethnicity"), lit(null).cast("int").as("age"),
+        lit(null).cast("string").as("age_band"), lit(null).cast("string").as("payer"),
+        col("split"),
         SPARSE.apply(functions.array_to_vector(array(slots.toArray(Column[]::new))))
             .as("features"),
         lit("synthetic-" + features).as("dictionary_hash"));
-    table.write().format("delta").mode("overwrite").save(lakehouse.location(Tables.GOLD_FEATURES));
-    table.select("task_id", "person_id", "index_date", "label", "split").write()
-        .format("delta").mode("overwrite").save(lakehouse.location(Tables.GOLD_COHORT));
+    lakehouse.write(Tables.GOLD_FEATURES, table, taskId);
+    lakehouse.write(Tables.GOLD_COHORT, table, taskId);
     List<Row> dictionary = new ArrayList<>();
     for (int slot = 0; slot < features; slot++) {
-      dictionary.add(RowFactory.create(taskId, slot, "x" + (slot + 1), "synthetic-" + features));
+      dictionary.add(RowFactory.create(taskId, slot, "x" + (slot + 1), null, null, null, null,
+          null, null, null, "synthetic-" + features, false));
     }
-    spark.createDataFrame(dictionary, new StructType()
-            .add("task_id", DataTypes.StringType).add("slot", DataTypes.IntegerType)
-            .add("name", DataTypes.StringType).add("dictionary_hash", DataTypes.StringType))
-        .write().format("delta").mode("overwrite")
-        .save(lakehouse.location(Tables.GOLD_FEATURE_DICTIONARY));
+    lakehouse.write(Tables.GOLD_FEATURE_DICTIONARY, spark.createDataFrame(dictionary,
+        Tables.GOLD_FEATURE_DICTIONARY.schema()), taskId);
     return achievable;
   }
 }

@@ -3,7 +3,10 @@ package org.fairgrove.pipeline.train;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.hash;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.xxhash64;
+import static org.apache.spark.ml.functions.vector_to_array;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -17,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -32,7 +36,7 @@ import org.fairgrove.pipeline.core.Hashing;
 import org.fairgrove.pipeline.core.Progress;
 import org.fairgrove.pipeline.features.Features;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
-import org.fairgrove.pipeline.lakehouse.TableId;
+import org.fairgrove.pipeline.lakehouse.Table;
 import org.fairgrove.pipeline.lakehouse.Tables;
 
 /**
@@ -41,7 +45,7 @@ import org.fairgrove.pipeline.lakehouse.Tables;
  * AUROC on every split, then the model files, its feature importance and a registry row.
  */
 public final class Trainer {
-  private static final List<TableId> INPUTS =
+  private static final List<Table> INPUTS =
       List.of(Tables.GOLD_COHORT, Tables.GOLD_FEATURES, Tables.GOLD_FEATURE_DICTIONARY);
 
   private Trainer() {}
@@ -59,7 +63,7 @@ public final class Trainer {
     Engine engine = Engine.named(settings.engine());
     Progress.Stage stage = Progress.start("train " + taskId + " (" + engine.name() + ")");
 
-    Dataset<Row> rows = lakehouse.read(Tables.GOLD_FEATURES, "fairgrove features --task " + taskId)
+    Dataset<Row> rows = lakehouse.read(Tables.GOLD_FEATURES)
         .filter(col("task_id").equalTo(taskId))
         .select("person_id", "index_date", "split", "label", Features.FEATURES_COLUMN,
             Features.DICTIONARY_HASH_COLUMN)
@@ -101,8 +105,11 @@ public final class Trainer {
     }
 
     Recalibration recalibration = settings.recalibrate()
-        ? Recalibration.fit(best.predict(validation, false)) : null;
-    Dataset<Row> scored = Scoring.risk(best.predict(rows, false), recalibration)
+        ? Recalibration.fit(best.predict(validation, false))
+        : positiveWeight != 1.0 ? Recalibration.priorCorrection(positiveWeight) : null;
+    List<OperatingPoints.Point> points = OperatingPoints.set(task.operatingPoints(),
+        Recalibration.apply(best.predict(validation, false), recalibration));
+    Dataset<Row> scored = Recalibration.apply(best.predict(rows, false), recalibration)
         .persist(StorageLevel.MEMORY_AND_DISK());
     Map<String, Double> aurocBySplit = new LinkedHashMap<>();
     for (String split : List.of(Splits.TRAIN, Splits.VALIDATION, Splits.TEST, Splits.TEMPORAL,
@@ -123,11 +130,11 @@ public final class Trainer {
     ObjectNode metrics = json.createObjectNode();
     ObjectNode aurocNode = metrics.putObject("auroc");
     aurocBySplit.forEach(aurocNode::put);
-    String inputVersions = inputVersions(spark, lakehouse, json);
+    String inputs = inputs(spark, lakehouse, taskId, rows, json);
     String configHash = Hashing.sha256(config.render());
     String codeVersion = codeVersion();
     String modelId = taskId + "-" + engine.name() + "-"
-        + Hashing.sha256(String.join("|", configHash, inputVersions, codeVersion, engine.name()))
+        + Hashing.sha256(String.join("|", configHash, inputs, codeVersion, engine.name()))
             .substring(0, 12);
 
     Registry registry = new Registry(spark, lakehouse);
@@ -137,8 +144,9 @@ public final class Trainer {
     double seconds = (System.nanoTime() - start) / 1e9;
     registry.register(new Registry.Entry(modelId, taskId, engine.name(), Registry.CANDIDATE,
         params.toString(), trace.toString(),
-        recalibration == null ? null : recalibration.toJson(), dictionaryHash, inputVersions,
-        codeVersion, configHash, seed, metrics.toString(), seconds, path));
+        recalibration == null ? null : recalibration.toJson(), OperatingPoints.toJson(points),
+        dictionaryHash, inputs, codeVersion, configHash, seed, metrics.toString(), seconds,
+        path));
     rows.unpersist();
     stage.done(training[0] + training[1]);
     return new Result(modelId, engine.name(), aurocBySplit, best.rounds(), chosen, seconds);
@@ -159,7 +167,7 @@ public final class Trainer {
   }
 
   /** Exact AUROC of (label, risk) rows; no binning. */
-  static double auroc(Dataset<Row> scored) {
+  public static double auroc(Dataset<Row> scored) {
     return new BinaryClassificationEvaluator().setLabelCol("label").setRawPredictionCol("risk")
         .setMetricName("areaUnderROC").setNumBins(0)
         .evaluate(scored.withColumn("label", col("label").cast("double")));
@@ -187,36 +195,42 @@ public final class Trainer {
     return counts;
   }
 
-  private static String inputVersions(SparkSession spark, Lakehouse lakehouse,
-      ObjectMapper json) {
-    ObjectNode versions = json.createObjectNode();
-    for (TableId table : INPUTS) {
+  /**
+   * What the model was trained on: each input table's Delta version, and a fingerprint of the
+   * task's feature rows (their count and two order-free sums of row hashes), so the same data
+   * gives the same model id in any lakehouse and different data a different one.
+   */
+  private static String inputs(SparkSession spark, Lakehouse lakehouse, String taskId,
+      Dataset<Row> rows, ObjectMapper json) {
+    ObjectNode inputs = json.createObjectNode();
+    for (Table table : INPUTS) {
       long version = DeltaTable.forPath(spark, lakehouse.location(table)).history(1)
           .select("version").first().getLong(0);
-      versions.put(table.toString(), version);
+      inputs.putObject(table.toString()).put("delta_version", version);
     }
-    return versions.toString();
+    Column[] content = {col("person_id"), col("index_date"), col("split"), col("label"),
+        vector_to_array(col(Features.FEATURES_COLUMN), "float64"), col(Features.DICTIONARY_HASH_COLUMN)};
+    // Exact sums (no 64-bit overflow): 38 digits hold 10^19 rows of 64-bit hashes.
+    Row fingerprint = rows.agg(count(lit(1)),
+        sum(xxhash64(content).cast("decimal(38,0)")), sum(hash(content).cast("long")))
+        .first();
+    inputs.put("features_fingerprint", taskId + ":" + fingerprint.get(0) + ":"
+        + fingerprint.get(1) + ":" + fingerprint.get(2));
+    return inputs.toString();
   }
 
   private static void writeImportance(SparkSession spark, Lakehouse lakehouse, String modelId,
       String taskId, Map<Integer, Double> gain) {
     Map<Integer, String> names = new HashMap<>();
-    lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY, "fairgrove features")
+    lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY)
         .filter(col("task_id").equalTo(taskId)).select("slot", "name").collectAsList()
         .forEach(row -> names.put(row.getInt(0), row.getString(1)));
     double total = gain.values().stream().mapToDouble(Double::doubleValue).sum();
     List<Row> rows = new ArrayList<>();
     gain.forEach((slot, value) -> rows.add(RowFactory.create(modelId, slot,
         names.getOrDefault(slot, "slot_" + slot), value, total > 0 ? value / total : 0.0)));
-    StructType schema = new StructType()
-        .add("model_id", DataTypes.StringType, false)
-        .add("slot", DataTypes.IntegerType, false)
-        .add("feature", DataTypes.StringType, false)
-        .add("gain", DataTypes.DoubleType, false)
-        .add("share", DataTypes.DoubleType, false);
-    spark.createDataFrame(rows, schema).write().format("delta").mode("overwrite")
-        .option("replaceWhere", "model_id = '" + modelId + "'")
-        .save(lakehouse.location(Tables.REGISTRY_FEATURE_IMPORTANCE));
+    lakehouse.write(Tables.REGISTRY_FEATURE_IMPORTANCE, spark.createDataFrame(rows,
+        Tables.REGISTRY_FEATURE_IMPORTANCE.schema()), modelId);
   }
 
   private static String codeVersion() {

@@ -69,9 +69,14 @@ final class Calibration {
   /** Coefficients of the recalibration fit a + b L: used by the bootstrap's one-step update. */
   record Recalibration(double intercept, double slope) {}
 
-  /** @param slopeStandardError Wald standard error of the recalibration slope */
+  /**
+   * @param slopeStandardError Wald standard error of the recalibration slope
+   * @param interceptStandardError Wald standard error of the calibration intercept
+   * @param smooth the smoother the ICI comes from, null where it could not be fitted
+   */
   record CalibrationStats(double calibrationIntercept, Recalibration recalibration, double ici,
-      double e50, double e90, double slopeStandardError) {
+      double e50, double e90, double slopeStandardError, double interceptStandardError,
+      Smooth smooth) {
     double slopeCiLow() {
       return recalibration.slope() - Stats.Z_975 * slopeStandardError;
     }
@@ -79,6 +84,62 @@ final class Calibration {
     double slopeCiHigh() {
       return recalibration.slope() + Stats.Z_975 * slopeStandardError;
     }
+  }
+
+  /** The fitted smoother of one slice: knots (logit scale), coefficients and information. */
+  record Smooth(double[] knots, double[] coefficients, double[] information) {
+    /**
+     * The smoothed observed risk at {@code points} risks spread evenly in logit between the
+     * outer knots (the slice's 5th and 95th risk percentiles), each with its pointwise 95%
+     * band: rows of (predicted, observed, low, high).
+     */
+    List<double[]> curve(int points) {
+      double[][] covariance = GroupedLogistic.covariance(information, SPLINE.p());
+      List<double[]> out = new ArrayList<>();
+      if (covariance == null) {
+        return out;
+      }
+      double from = knots[0];
+      double to = knots[KNOTS - 1];
+      for (int i = 0; i < points; i++) {
+        double l = points == 1 ? from : from + (to - from) * i / (points - 1);
+        double[] x = basis(l, knots);
+        double eta = 0;
+        double variance = 0;
+        for (int j = 0; j < x.length; j++) {
+          eta += coefficients[j] * x[j];
+          for (int k = 0; k < x.length; k++) {
+            variance += x[j] * covariance[j][k] * x[k];
+          }
+        }
+        double half = Stats.Z_975 * Math.sqrt(Math.max(0, variance));
+        out.add(new double[] {Stats.sigmoid(l), Stats.sigmoid(eta), Stats.sigmoid(eta - half),
+            Stats.sigmoid(eta + half)});
+      }
+      return out;
+    }
+  }
+
+  /** The spline model's design at L: 1, L and the terms of {@link #withSplineBasis}. */
+  static double[] basis(double l, double[] k) {
+    double first = k[0];
+    double penultimate = k[KNOTS - 2];
+    double last = k[KNOTS - 1];
+    double[] x = {1, l, 0, 0};
+    boolean degenerate = last <= penultimate || k[1] <= first || penultimate <= k[1];
+    if (degenerate) {
+      return x;
+    }
+    double scale = (last - first) * (last - first);
+    for (int j = 0; j < KNOTS - 2; j++) {
+      x[j + 2] = (cube(l - k[j]) - cube(l - penultimate) * (last - k[j]) / (last - penultimate)
+          + cube(l - last) * (penultimate - k[j]) / (last - penultimate)) / scale;
+    }
+    return x;
+  }
+
+  private static double cube(double value) {
+    return value > 0 ? value * value * value : 0;
   }
 
   /** logit(risk) with the risk clipped away from 0 and 1 (the same rule as Stats.logit). */
@@ -102,7 +163,16 @@ final class Calibration {
           .map(Map.Entry::getKey).toList();
 
       // The knots need one pass; then all three fits share each Newton pass.
-      Dataset<Row> data = withSplineBasis(base.join(broadcast(knots(base)),
+      Dataset<Row> knots = knots(base).cache();
+      Map<SliceKey, double[]> knotsBySlice = new HashMap<>();
+      for (Row row : knots.collectAsList()) {
+        double[] k = new double[KNOTS];
+        for (int i = 0; i < KNOTS; i++) {
+          k[i] = row.getDouble(row.fieldIndex("k" + i));
+        }
+        knotsBySlice.put(Slices.key(row), k);
+      }
+      Dataset<Row> data = withSplineBasis(base.join(broadcast(knots),
               new String[] {Slices.ATTRIBUTE, Slices.GROUP}))
           .withColumn(SLOPE.x(0), lit(1.0))
           .withColumn(SLOPE.x(1), col(LOGIT))
@@ -110,25 +180,41 @@ final class Calibration {
       Map<String, Map<SliceKey, double[]>> information = new HashMap<>();
       Map<String, Map<SliceKey, double[]>> fits = GroupedLogistic.fit(data,
           List.of(SLOPE, IN_THE_LARGE, SPLINE), fittable, information);
-      Map<SliceKey, double[]> slopeInformation =
-          information.getOrDefault(SLOPE.name(), Map.of());
       Map<SliceKey, double[]> slope = fits.get(SLOPE.name());
       Map<SliceKey, double[]> inTheLarge = fits.get(IN_THE_LARGE.name());
-      Map<SliceKey, double[]> errors = absoluteErrors(data, fits.get(SPLINE.name()));
+      Map<SliceKey, double[]> spline = fits.get(SPLINE.name());
+      Map<SliceKey, double[]> errors = absoluteErrors(data, spline);
+      knots.unpersist();
 
       Map<SliceKey, CalibrationStats> out = new TreeMap<>();
       for (SliceKey key : counts.keySet()) {
         double[] s = slope.getOrDefault(key, nan(2));
+        double[] a = inTheLarge.getOrDefault(key, nan(1));
         double[] e = errors.getOrDefault(key, nan(3));
-        double slopeSe = Double.isFinite(s[1])
-            ? GroupedLogistic.standardErrors(slopeInformation.get(key), 2)[1] : Double.NaN;
-        out.put(key, new CalibrationStats(inTheLarge.getOrDefault(key, nan(1))[0],
-            new Recalibration(s[0], s[1]), e[0], e[1], e[2], slopeSe));
+        double[] c = spline.getOrDefault(key, nan(SPLINE.p()));
+        Smooth smooth = Double.isFinite(c[0]) && knotsBySlice.containsKey(key)
+            ? new Smooth(knotsBySlice.get(key), c, information(information, SPLINE, key))
+            : null;
+        out.put(key, new CalibrationStats(a[0], new Recalibration(s[0], s[1]), e[0], e[1], e[2],
+            standardError(information, SLOPE, key, s, 1),
+            standardError(information, IN_THE_LARGE, key, a, 0), smooth));
       }
       return out;
     } finally {
       base.unpersist();
     }
+  }
+
+  private static double[] information(Map<String, Map<SliceKey, double[]>> information,
+      GroupedLogistic.Model model, SliceKey key) {
+    return information.getOrDefault(model.name(), Map.of()).get(key);
+  }
+
+  /** The Wald standard error of coefficient j of a converged fit, NaN otherwise. */
+  private static double standardError(Map<String, Map<SliceKey, double[]>> information,
+      GroupedLogistic.Model model, SliceKey key, double[] coefficients, int j) {
+    return Double.isFinite(coefficients[j]) ? GroupedLogistic.standardErrors(
+        information(information, model, key), model.p())[j] : Double.NaN;
   }
 
   private static double[] nan(int size) {

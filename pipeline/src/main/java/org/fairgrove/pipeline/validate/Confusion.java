@@ -1,10 +1,11 @@
 package org.fairgrove.pipeline.validate;
 
 /**
- * Counts at one threshold, where risk >= threshold means "selected" (predicted positive).
- * Rates whose denominator is zero are NaN.
+ * Counts at one threshold, where risk >= threshold means "selected" (predicted positive), and
+ * the sum of the selected rows' risks (the expected events among them). Rates whose
+ * denominator is zero are NaN.
  */
-record Confusion(long tp, long fp, long fn, long tn) {
+record Confusion(long tp, long fp, long fn, long tn, double selectedRisk) {
   long n() {
     return tp + fp + fn + tn;
   }

@@ -48,6 +48,14 @@ final class CountMetrics {
     double observedExpected() {
       return events / expected;
     }
+
+    /**
+     * Standard error of log(O/E), the expected events taken as fixed: sqrt((1 - O/n) / O)
+     * (Debray et al. 2017), O binomial with the slice's observed rate. NaN without events.
+     */
+    double logObservedExpectedStandardError() {
+      return events == 0 ? Double.NaN : Math.sqrt((1 - prevalence()) / events);
+    }
   }
 
   /** @param perValue the distinct-value table of {@link RankMetrics#perValue} */
@@ -67,6 +75,7 @@ final class CountMetrics {
       Column selected = risk.geq(thresholds.get(i));
       sums.add(sum(when(selected, pos).otherwise(0.0)).cast("long").as("tp" + i));
       sums.add(sum(when(selected, neg).otherwise(0.0)).cast("long").as("fp" + i));
+      sums.add(sum(when(selected, col("rows").multiply(risk)).otherwise(0.0)).as("risk" + i));
     }
     List<Row> rows = perValue.groupBy(Slices.ATTRIBUTE, Slices.GROUP)
         .agg(sum(col("rows")).as("n"), sums.toArray(Column[]::new))
@@ -84,7 +93,8 @@ final class CountMetrics {
       for (int i = 0; i < thresholds.size(); i++) {
         long tp = row.<Long>getAs("tp" + i);
         long fp = row.<Long>getAs("fp" + i);
-        confusion.put(thresholds.get(i), new Confusion(tp, fp, events - tp, n - events - fp));
+        confusion.put(thresholds.get(i), new Confusion(tp, fp, events - tp, n - events - fp,
+            row.<Double>getAs("risk" + i)));
       }
       out.put(key, new SliceCounts(n, events, row.<Double>getAs("expected"),
           row.<Double>getAs("squared_error"), Map.copyOf(confusion)));

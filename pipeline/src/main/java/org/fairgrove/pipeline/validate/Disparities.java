@@ -3,10 +3,11 @@ package org.fairgrove.pipeline.validate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.fairgrove.pipeline.config.PolicyCheck;
+import org.fairgrove.pipeline.train.OperatingPoints;
 
 /**
- * Disparities of each group against its reference group, with Poisson-bootstrap CIs and
- * Holm-adjusted p-values.
+ * Disparities of each group against its reference group, with CIs and Holm-adjusted p-values.
  *
  * <p>Parity notions follow Fairlearn's documentation (fairlearn.org, "Common fairness metrics"):
  * demographic parity compares selection rates P(selected); equal opportunity compares true
@@ -17,38 +18,42 @@ import java.util.Map;
  * difference is signed (group - reference) and the ratio is group / reference, except for
  * equalized odds which keeps Fairlearn's two-group form.
  *
- * <p>CIs are Wald intervals with the bootstrap standard error: point +- 1.96 SE for the
- * difference, exp(log point +- 1.96 SE(log ratio)) for the ratio. The point estimate is the
- * full-data value (the exact AUROC, the fitted slope), the SE comes from the replicates. The
- * p-value tests difference = 0 with z = point / SE; equalized odds, a maximum of absolute gaps,
- * gets no p-value (its TPR and FPR parts are tested separately). Holm's adjustment runs over all
- * the p-values of one validation.
+ * <p>CIs are Wald intervals: point +- 1.96 SE for the difference, exp(log point +- 1.96
+ * SE(log ratio)) for the ratio. The point estimate is the full-data value. The AUROC's SEs are
+ * DeLong's: a group and its reference are disjoint, so their variances add (delta method for
+ * the log ratio). Every other SE comes from the Poisson bootstrap replicates. The p-value tests
+ * difference = 0 with z = point / SE; equalized odds, a maximum of absolute gaps, gets no
+ * p-value (its TPR and FPR parts are tested separately). Holm's adjustment runs over all the
+ * p-values of one validation.
  */
 final class Disparities {
   private Disparities() {}
 
   /** What is compared. */
   enum Measure {
-    AUROC("auroc", false),
-    CALIBRATION_SLOPE("calibration_slope", false),
-    OBSERVED_EXPECTED("oe_ratio", false),
-    DEMOGRAPHIC_PARITY("demographic_parity", true),
-    EQUAL_OPPORTUNITY("equal_opportunity", true),
-    FALSE_POSITIVE_RATE("fpr_parity", true),
-    PREDICTIVE_PARITY("predictive_parity", true),
-    EQUALIZED_ODDS("equalized_odds", true);
+    AUROC("auroc", false, PolicyCheck.AUROC_GAP),
+    CALIBRATION_SLOPE("calibration_slope", false, null),
+    OBSERVED_EXPECTED("oe_ratio", false, null),
+    DEMOGRAPHIC_PARITY("demographic_parity", true, PolicyCheck.DEMOGRAPHIC_PARITY),
+    EQUAL_OPPORTUNITY("equal_opportunity", true, PolicyCheck.EQUAL_OPPORTUNITY),
+    FALSE_POSITIVE_RATE("fpr_parity", true, PolicyCheck.FPR_PARITY),
+    PREDICTIVE_PARITY("predictive_parity", true, PolicyCheck.PREDICTIVE_PARITY),
+    EQUALIZED_ODDS("equalized_odds", true, PolicyCheck.EQUALIZED_ODDS);
 
     final String label;
     final boolean atThreshold;
+    /** The policy check that judges this disparity, or null. */
+    final PolicyCheck check;
 
-    Measure(String label, boolean atThreshold) {
+    Measure(String label, boolean atThreshold, PolicyCheck check) {
       this.label = label;
       this.atThreshold = atThreshold;
+      this.check = check;
     }
 
     private double value(SliceView v, int t) {
       return switch (this) {
-        case AUROC -> v.auroc();
+        case AUROC -> throw new IllegalStateException("DeLong, not bootstrap");
         case CALIBRATION_SLOPE -> v.calibrationSlope();
         case OBSERVED_EXPECTED -> v.observedExpected();
         case DEMOGRAPHIC_PARITY -> v.selectionRate(t);
@@ -86,25 +91,50 @@ final class Disparities {
     return Confusion.ratio(Math.min(a, b), Math.max(a, b));
   }
 
-  /** One disparity of one group against its reference, at one threshold (or none). */
-  record Disparity(SliceKey group, SliceKey reference, Measure measure, Double threshold,
-      Estimate difference, Estimate ratio, double pValue, double pHolm, int replicatesUsed) {
+  /**
+   * One disparity of one group against its reference, at one operating point (or none).
+   *
+   * @param seLogRatio the standard error of log(ratio), which the policy check tests on
+   */
+  record Disparity(SliceKey group, SliceKey reference, Measure measure,
+      OperatingPoints.Point point, Estimate difference, Estimate ratio, double seLogRatio,
+      double pValue, double pHolm) {
     Disparity withHolm(double adjusted) {
-      return new Disparity(group, reference, measure, threshold, difference, ratio, pValue,
-          adjusted, replicatesUsed);
+      return new Disparity(group, reference, measure, point, difference, ratio, seLogRatio,
+          pValue, adjusted);
+    }
+
+    Double threshold() {
+      return point == null ? null : point.threshold();
+    }
+
+    String operatingPoint() {
+      return point == null ? null : point.label();
     }
   }
 
-  /** A point estimate with its 95% CI. */
-  record Estimate(double value, double ciLow, double ciHigh) {}
+  /** A point estimate with its standard error and 95% CI. */
+  record Estimate(double value, double standardError, double ciLow, double ciHigh) {
+    static Estimate wald(double value, double standardError) {
+      return new Estimate(value, standardError, value - Stats.Z_975 * standardError,
+          value + Stats.Z_975 * standardError);
+    }
+
+    /** A ratio's CI from the standard error of its logarithm. */
+    static Estimate ratio(double value, double logStandardError) {
+      return new Estimate(value, Double.NaN, value * Math.exp(-Stats.Z_975 * logStandardError),
+          value * Math.exp(Stats.Z_975 * logStandardError));
+    }
+  }
 
   /**
-   * @param points full-data views by slice; {@code sliceIndex} gives each slice's replicate index
+   * @param points full-data estimates by slice; {@code sliceIndex} gives each slice's replicate
+   *     index
    * @param references each non-overall slice's reference group
    */
-  static List<Disparity> compute(Map<SliceKey, SliceView> points,
+  static List<Disparity> compute(Map<SliceKey, SliceResult> points,
       Map<SliceKey, Integer> sliceIndex, Map<SliceKey, SliceKey> references,
-      PoissonBootstrap.Replicates replicates, List<Double> thresholds) {
+      PoissonBootstrap.Replicates replicates, List<OperatingPoints.Point> operatingPoints) {
     List<Disparity> out = new ArrayList<>();
     for (Map.Entry<SliceKey, SliceKey> e : references.entrySet()) {
       SliceKey group = e.getKey();
@@ -113,9 +143,13 @@ final class Disparities {
         continue;
       }
       for (Measure measure : Measure.values()) {
-        int count = measure.atThreshold ? thresholds.size() : 1;
+        if (measure == Measure.AUROC) {
+          out.add(auroc(points.get(group), points.get(reference)));
+          continue;
+        }
+        int count = measure.atThreshold ? operatingPoints.size() : 1;
         for (int t = 0; t < count; t++) {
-          out.add(estimate(measure, t, measure.atThreshold ? thresholds.get(t) : null,
+          out.add(bootstrapped(measure, t, measure.atThreshold ? operatingPoints.get(t) : null,
               group, reference, points, sliceIndex, replicates));
         }
       }
@@ -129,9 +163,27 @@ final class Disparities {
     return withHolm;
   }
 
-  private static Disparity estimate(Measure measure, int t, Double threshold, SliceKey group,
-      SliceKey reference, Map<SliceKey, SliceView> points, Map<SliceKey, Integer> sliceIndex,
-      PoissonBootstrap.Replicates replicates) {
+  /** The AUROC gap with DeLong's variances of the two disjoint groups added. */
+  private static Disparity auroc(SliceResult group, SliceResult reference) {
+    double a = group.auroc();
+    double r = reference.auroc();
+    double va = group.rank().variance();
+    double vr = reference.rank().variance();
+    double difference = a - r;
+    double se = Math.sqrt(va + vr);
+    double seLogRatio = Math.sqrt(va / (a * a) + vr / (r * r));
+    double p = Stats.twoSidedP(difference / se);
+    if (se == 0 && difference == 0) {
+      p = 1;
+    }
+    return new Disparity(group.key(), reference.key(), Measure.AUROC, null,
+        Estimate.wald(difference, se), Estimate.ratio(Confusion.ratio(a, r), seLogRatio),
+        seLogRatio, p, Double.NaN);
+  }
+
+  private static Disparity bootstrapped(Measure measure, int t, OperatingPoints.Point point,
+      SliceKey group, SliceKey reference, Map<SliceKey, SliceResult> points,
+      Map<SliceKey, Integer> sliceIndex, PoissonBootstrap.Replicates replicates) {
     double difference = measure.difference(points.get(group), points.get(reference), t);
     double ratio = measure.ratio(points.get(group), points.get(reference), t);
     int g = sliceIndex.get(group);
@@ -155,12 +207,9 @@ final class Disparities {
     if (measure.tested() && seDifference == 0 && difference == 0) {
       p = 1;
     }
-    return new Disparity(group, reference, measure, threshold,
-        new Estimate(difference, difference - Stats.Z_975 * seDifference,
-            difference + Stats.Z_975 * seDifference),
-        new Estimate(ratio, ratio * Math.exp(-Stats.Z_975 * seLogRatio),
-            ratio * Math.exp(Stats.Z_975 * seLogRatio)),
-        p, Double.NaN, differences.count);
+    return new Disparity(group, reference, measure, point,
+        Estimate.wald(difference, seDifference), Estimate.ratio(ratio, seLogRatio), seLogRatio,
+        p, Double.NaN);
   }
 
   /** Running mean and variance (Welford), so replicates need not be stored. */

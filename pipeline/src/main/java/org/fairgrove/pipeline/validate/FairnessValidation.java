@@ -11,10 +11,12 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.config.GovernanceSettings;
+import org.fairgrove.pipeline.config.OperatingPointKind;
+import org.fairgrove.pipeline.config.TaskSettings;
 import org.fairgrove.pipeline.core.Errors;
 import org.fairgrove.pipeline.core.Progress;
+import org.fairgrove.pipeline.train.OperatingPoints;
 import org.fairgrove.pipeline.validate.Calibration.CalibrationStats;
 import org.fairgrove.pipeline.validate.CountMetrics.SliceCounts;
 import org.fairgrove.pipeline.validate.Disparities.Disparity;
@@ -22,37 +24,52 @@ import org.fairgrove.pipeline.validate.RankMetrics.RankStats;
 
 /**
  * Subgroup fairness validation of a model's predictions: per-slice performance, calibration and
- * decision metrics, disparities against each slice's reference group with bootstrap CIs, and the
- * governance policy's verdicts.
+ * decision metrics, disparities against each slice's reference group with CIs, and the
+ * governance policy's checks (their verdicts come from {@link Verdicts}, across a report).
  *
  * <p>Input columns: {@code label} (0/1), {@code risk} (0..1), a stable row key (long; it seeds
  * the bootstrap weights, so it must identify the row across runs) and every attribute in
  * governance.attributes. Passes over the data: one building the distinct-value table (counts per
  * slice and risk); the sums, the DeLong AUROC and the calibration fits (one aggregation per
  * Newton iteration, shared by the three models) and errors all run on that table, whose size
- * is the number of distinct (slice, risk) pairs; then one pass for the bootstrap bins and one
- * for the bootstrap itself. Each row is repeated once per
- * dimension (overall, attributes, intersections), a constant factor: cost is linear in rows.
+ * is the number of distinct (slice, risk) pairs; then one pass for the bootstrap. Each row is
+ * repeated once per dimension (overall, attributes, intersections), a constant factor: cost is
+ * linear in rows.
  */
 public final class FairnessValidation {
+  /**
+   * Shares of the highest risks the ROC and calibration curves are drawn at: fine at the top,
+   * where a low-prevalence task's events are, then every 5%.
+   */
+  static final List<Double> CURVE_SHARES = curveShares();
+  /** Points of the smoothed calibration curve. */
+  static final int SMOOTH_POINTS = 25;
+
   private FairnessValidation() {}
 
-  public static ValidationResult validate(Dataset<Row> predictions, String keyColumn,
-      FairgroveConfig config) {
-    return validate(predictions, keyColumn, config.governance, config.run.seed());
+  private static List<Double> curveShares() {
+    List<Double> shares = new ArrayList<>(List.of(0.002, 0.005, 0.01, 0.02, 0.03, 0.04));
+    for (int percent = 5; percent < 100; percent += 5) {
+      shares.add(percent / 100.0);
+    }
+    return List.copyOf(shares);
   }
 
   public static ValidationResult validate(Dataset<Row> predictions, String keyColumn,
-      GovernanceSettings policy, long seed) {
+      GovernanceSettings policy, List<OperatingPoints.Point> points, long seed) {
     Slices.checkColumns(predictions, keyColumn, policy);
     Dataset<Row> labelled = Slices.labelled(predictions, keyColumn, policy).cache();
-    Dataset<Row> exploded = Slices.exploded(labelled, policy);
-    Dataset<Row> perValue = RankMetrics.perValue(exploded).cache();
+    Dataset<Row> perValue = RankMetrics.perValue(Slices.exploded(labelled, policy)).cache();
     try {
-      List<Double> allThresholds = new ArrayList<>(new TreeSet<>(concat(policy.thresholds(),
-          policy.netBenefitThresholds())));
+      List<Double> edges = OperatingPoints.set(new TaskSettings.OperatingPoints(
+              OperatingPointKind.SELECTION_RATE, CURVE_SHARES), labelled).stream()
+          .map(OperatingPoints.Point::threshold).distinct().toList();
+      TreeSet<Double> thresholds = new TreeSet<>(policy.netBenefitThresholds());
+      thresholds.addAll(edges);
+      points.forEach(p -> thresholds.add(p.threshold()));
       Progress.Stage phase = Progress.start("validate: counts");
-      Map<SliceKey, SliceCounts> counts = CountMetrics.compute(perValue, allThresholds);
+      Map<SliceKey, SliceCounts> counts = CountMetrics.compute(perValue,
+          new ArrayList<>(thresholds));
       phase.done(counts.size());
       // Before the expensive passes: a configured reference group that is absent fails now.
       Map<SliceKey, SliceKey> references = references(counts, policy);
@@ -68,7 +85,7 @@ public final class FairnessValidation {
       Map<SliceKey, SliceResult> slices = new TreeMap<>();
       for (SliceKey key : counts.keySet()) {
         slices.put(key, new SliceResult(key, counts.get(key), ranks.get(key),
-            calibration.get(key), policy.thresholds()));
+            calibration.get(key), points));
       }
 
       List<SliceKey> ordered = new ArrayList<>(slices.keySet());
@@ -79,27 +96,54 @@ public final class FairnessValidation {
       phase = Progress.start("validate: Poisson bootstrap, "
           + policy.bootstrapReplicates() + " replicates");
       PoissonBootstrap.Replicates replicates = PoissonBootstrap.run(labelled,
-          plan(labelled, policy, seed, ordered, index, calibration));
+          plan(policy, points, seed, ordered, index, calibration));
       phase.done(ordered.size());
-      List<Disparity> disparities = Disparities.compute(new HashMap<>(slices), index,
-          references, replicates, policy.thresholds());
-      List<SliceVerdict> verdicts = Policy.verdicts(slices, references, disparities, policy);
+      List<Disparity> disparities = Disparities.compute(slices, index, references, replicates,
+          points);
 
       List<MetricRow> rows = new ArrayList<>();
-      slices.values().forEach(s -> rows.addAll(MetricRows.of(s, policy)));
+      slices.values().forEach(s -> rows.addAll(MetricRows.of(s, policy.netBenefitThresholds(),
+          edges)));
       disparities.forEach(d -> rows.addAll(MetricRows.of(d)));
+      rows.addAll(Checks.of(slices, references, disparities, policy));
       Map<SliceKey, SmallCells.CellCounts> cells = new TreeMap<>();
       counts.forEach((k, c) -> cells.put(k, MetricRows.cells(c)));
-      return new ValidationResult(rows, verdicts, cells, policy.smallCellThreshold());
+      List<MetricRow> shown = SmallCells.suppress(rows, cells, policy.smallCellThreshold(),
+          policy.minimumGroupSize());
+      return new ValidationResult(null, shown, sliceInfo(slices, references, policy), points,
+          smoothCurves(slices, shown), List.of());
     } finally {
       perValue.unpersist();
       labelled.unpersist();
     }
   }
 
-  private static List<Double> concat(List<Double> a, List<Double> b) {
-    List<Double> out = new ArrayList<>(a);
-    out.addAll(b);
+  private static Map<SliceKey, ValidationResult.SliceInfo> sliceInfo(
+      Map<SliceKey, SliceResult> slices, Map<SliceKey, SliceKey> references,
+      GovernanceSettings policy) {
+    Map<SliceKey, ValidationResult.SliceInfo> out = new TreeMap<>();
+    SliceResult overall = slices.get(SliceKey.OVERALL_SLICE);
+    slices.forEach((key, slice) -> {
+      SliceKey reference = references.get(key);
+      out.put(key, new ValidationResult.SliceInfo(reference == null ? null : reference.group(),
+          Checks.insufficient(slice, policy), reference == null ? Double.NaN
+              : Checks.minimumDetectableAurocGap(slice, slices.get(reference), overall)));
+    });
+    return out;
+  }
+
+  /** The smoothed calibration curve of every slice whose counts are shown. */
+  private static Map<SliceKey, List<double[]>> smoothCurves(Map<SliceKey, SliceResult> slices,
+      List<MetricRow> shown) {
+    Map<SliceKey, List<double[]>> out = new TreeMap<>();
+    for (MetricRow row : shown) {
+      if (row.metric().equals("n") && !row.suppressed()) {
+        Calibration.Smooth smooth = slices.get(row.slice()).calibration().smooth();
+        if (smooth != null) {
+          out.put(row.slice(), smooth.curve(SMOOTH_POINTS));
+        }
+      }
+    }
     return out;
   }
 
@@ -133,9 +177,9 @@ public final class FairnessValidation {
     return out;
   }
 
-  private static PoissonBootstrap.Plan plan(Dataset<Row> labelled, GovernanceSettings policy,
-      long seed, List<SliceKey> ordered, Map<SliceKey, Integer> index,
-      Map<SliceKey, CalibrationStats> calibration) {
+  private static PoissonBootstrap.Plan plan(GovernanceSettings policy,
+      List<OperatingPoints.Point> points, long seed, List<SliceKey> ordered,
+      Map<SliceKey, Integer> index, Map<SliceKey, CalibrationStats> calibration) {
     List<String> dimensions = new ArrayList<>(Slices.groupLabels(policy).keySet());
     Map<String, Map<String, Integer>> sliceIndex = new HashMap<>();
     for (String d : dimensions) {
@@ -149,17 +193,8 @@ public final class FairnessValidation {
       intercepts[i] = calibration.get(k).recalibration().intercept();
       slopes[i] = calibration.get(k).recalibration().slope();
     }
-    int bins = policy.bootstrapAurocBins();
-    double[] probabilities = new double[bins - 1];
-    for (int i = 1; i < bins; i++) {
-      probabilities[i - 1] = (double) i / bins;
-    }
-    double[] edges = labelled.select(col(Slices.RISK)).stat()
-        .approxQuantile(Slices.RISK, probabilities, 1e-4);
-    // Tied quantiles (heavily tied risks) would give empty bins; one edge each is enough.
-    double[] distinctEdges = java.util.Arrays.stream(edges).distinct().sorted().toArray();
     return new PoissonBootstrap.Plan(dimensions, sliceIndex, ordered.size(),
-        policy.thresholds().stream().mapToDouble(Double::doubleValue).toArray(), distinctEdges,
-        intercepts, slopes, seed, policy.bootstrapReplicates());
+        points.stream().mapToDouble(OperatingPoints.Point::threshold).toArray(), intercepts,
+        slopes, seed, policy.bootstrapReplicates());
   }
 }

@@ -230,16 +230,42 @@ final class GroupedLogistic {
   static double[] standardErrors(double[] sums, int p) {
     double[] out = new double[p];
     Arrays.fill(out, Double.NaN);
-    if (sums == null) {
+    double[][] covariance = covariance(sums, p);
+    if (covariance == null) {
       return out;
     }
-    LUDecomposition lu = new LUDecomposition(information(sums, p), 1e-12);
-    if (!lu.getSolver().isNonSingular()) {
-      return out;
-    }
-    RealMatrix covariance = lu.getSolver().getInverse();
     for (int j = 0; j < p; j++) {
-      out[j] = Math.sqrt(covariance.getEntry(j, j));
+      out[j] = Math.sqrt(covariance[j][j]);
+    }
+    return out;
+  }
+
+  /**
+   * The coefficients' covariance, the inverse information, from packed sums at the estimate;
+   * null where H is singular. A coefficient whose column is zero throughout (a spline term with
+   * coincident knots) gets variance 0, as its step did.
+   */
+  static double[][] covariance(double[] sums, int p) {
+    if (sums == null) {
+      return null;
+    }
+    RealMatrix h = information(sums, p);
+    boolean[] unused = new boolean[p];
+    for (int j = 0; j < p; j++) {
+      if (h.getEntry(j, j) == 0) {
+        unused[j] = true;
+        h.setEntry(j, j, 1);
+      }
+    }
+    LUDecomposition lu = new LUDecomposition(h, 1e-12);
+    if (!lu.getSolver().isNonSingular()) {
+      return null;
+    }
+    double[][] out = lu.getSolver().getInverse().getData();
+    for (int j = 0; j < p; j++) {
+      if (unused[j]) {
+        out[j][j] = 0;
+      }
     }
     return out;
   }

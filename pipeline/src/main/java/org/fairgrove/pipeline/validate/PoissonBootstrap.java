@@ -2,7 +2,6 @@ package org.fairgrove.pipeline.validate;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
@@ -20,17 +19,11 @@ import org.apache.spark.sql.Row;
  * replicates x (slices per row), linear in rows; memory: slices x statistics x replicates.
  *
  * <p>Statistics per (slice, replicate): n, events, expected events; at each operating threshold
- * the selected, true-positive and false-positive weights; the one-step Newton sums of the
- * calibration slope; and positive / negative weights per risk quantile bin.
- *
- * <ul>
- *   <li>The AUROC of a replicate is the weighted AUROC over the risk quantile bins (ties within a
- *       bin count one half), not the exact AUROC: with 20 or more bins its bootstrap spread is a
- *       close stand-in for the exact AUROC's, and it keeps the pass to fixed-size sums.
- *   <li>The calibration slope of a replicate is one Newton step from the full-data fit, using
- *       the replicate's weighted gradient and information (the one-step bootstrap); a full
- *       refit would need one pass per iteration.
- * </ul>
+ * the selected, true-positive and false-positive weights; and the one-step Newton sums of the
+ * calibration slope. The calibration slope of a replicate is one Newton step from the full-data
+ * fit, using the replicate's weighted gradient and information (the one-step bootstrap); a full
+ * refit would need one pass per iteration. AUROC gaps need no bootstrap: the groups of a
+ * dimension are disjoint, so DeLong's variances add.
  */
 final class PoissonBootstrap {
   static final int N = 0;
@@ -45,10 +38,10 @@ final class PoissonBootstrap {
 
   /** What the pass needs: slice indexes per dimension and the full-data recalibration fits. */
   record Plan(List<String> dimensions, Map<String, Map<String, Integer>> sliceIndex, int slices,
-      double[] thresholds, double[] binEdges, double[] recalIntercept, double[] recalSlope,
-      long seed, int replicates) implements Serializable {
+      double[] thresholds, double[] recalIntercept, double[] recalSlope, long seed,
+      int replicates) implements Serializable {
     int stats() {
-      return 3 + PER_THRESHOLD * thresholds.length + 5 + 2 * (binEdges.length + 1);
+      return 3 + PER_THRESHOLD * thresholds.length + 5;
     }
 
     int thresholdStat(int threshold, int which) {
@@ -58,10 +51,6 @@ final class PoissonBootstrap {
     /** H00, H01, H11, g0, g1 of the one-step calibration update at 0..4. */
     int calibrationStat(int which) {
       return 3 + PER_THRESHOLD * thresholds.length + which;
-    }
-
-    int binStat(int bin, boolean positive) {
-      return calibrationStat(5) + 2 * bin + (positive ? 0 : 1);
     }
   }
 
@@ -151,7 +140,6 @@ final class PoissonBootstrap {
           }
         }
         double logit = Stats.logit(risk);
-        int bin = bin(risk);
         for (int i = 0; i < count; i++) {
           int s = slices[i];
           int base = s * stats;
@@ -178,7 +166,6 @@ final class PoissonBootstrap {
             addScaled(sums, base + plan.calibrationStat(4), replicates, weights,
                 (y - mu) * logit);
           }
-          addScaled(sums, base + plan.binStat(bin, y == 1), replicates, weights, 1);
         }
       }
       return Collections.singletonList(sums).iterator();
@@ -194,12 +181,6 @@ final class PoissonBootstrap {
       for (int b = 0; b < replicates; b++) {
         sums[offset + b] += weights[b] * value;
       }
-    }
-
-    private int bin(double risk) {
-      int position = Arrays.binarySearch(plan.binEdges(), risk);
-      // A risk equal to an edge belongs to the bin above it.
-      return position >= 0 ? position + 1 : -position - 1;
     }
   }
 }

@@ -1,20 +1,21 @@
 package org.fairgrove.pipeline.validate;
 
 import java.util.List;
+import org.fairgrove.pipeline.train.OperatingPoints;
 import org.fairgrove.pipeline.validate.Calibration.CalibrationStats;
 import org.fairgrove.pipeline.validate.CountMetrics.SliceCounts;
 import org.fairgrove.pipeline.validate.RankMetrics.RankStats;
 
 /** Every full-data estimate of one slice; also the point-estimate view for disparities. */
 record SliceResult(SliceKey key, SliceCounts counts, RankStats rank,
-    CalibrationStats calibration, List<Double> operatingThresholds) implements SliceView {
+    CalibrationStats calibration, List<OperatingPoints.Point> operatingPoints)
+    implements SliceView {
 
-  Confusion at(int threshold) {
-    return counts.confusion().get(operatingThresholds.get(threshold));
+  Confusion at(int point) {
+    return counts.confusion().get(operatingPoints.get(point).threshold());
   }
 
-  @Override
-  public double auroc() {
+  double auroc() {
     return rank.auroc();
   }
 

@@ -6,8 +6,6 @@ package org.fairgrove.pipeline.validate;
  * indexes into the configured operating thresholds.
  */
 interface SliceView {
-  double auroc();
-
   double calibrationSlope();
 
   double observedExpected();
@@ -29,23 +27,6 @@ interface SliceView {
 
     private PoissonBootstrap.Plan plan() {
       return replicates.plan();
-    }
-
-    /** Weighted AUROC over risk quantile bins; ties within a bin count one half. */
-    @Override
-    public double auroc() {
-      int bins = plan().binEdges().length + 1;
-      double negativesBelow = 0;
-      double concordant = 0;
-      for (int k = 0; k < bins; k++) {
-        double pos = get(plan().binStat(k, true));
-        double neg = get(plan().binStat(k, false));
-        concordant += pos * (negativesBelow + 0.5 * neg);
-        negativesBelow += neg;
-      }
-      double positives = get(PoissonBootstrap.EVENTS);
-      double negatives = get(PoissonBootstrap.N) - positives;
-      return Confusion.ratio(concordant, positives * negatives);
     }
 
     /** One Newton step from the full-data slope: slope + [H^-1 g]_1 for the 2x2 system. */

@@ -4,12 +4,15 @@ import static org.fairgrove.pipeline.core.SmallCells.small;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.fairgrove.pipeline.config.GovernanceSettings;
 
@@ -21,12 +24,19 @@ import org.fairgrove.pipeline.config.GovernanceSettings;
  *   <li>Primary: a slice whose n, events or non-events (the complement) is small has every row
  *       withheld; a rate such as prevalence times the slice's n would give the count back.
  *   <li>Per threshold: where a slice's TP, FP, FN or TN at a threshold is small, every row at that
- *       threshold (rates, net benefit, disparities) is withheld for that slice.
+ *       threshold (rates, net benefit, disparities) is withheld for that slice. So is a threshold
+ *       whose counts differ from a neighbouring shown threshold's by a small number: the two
+ *       together would give the number of persons between them. Operating points come first and
+ *       are compared only with each other; decision-curve and curve points are shown only where
+ *       they keep that distance from every shown neighbour, so they thin out (pool) instead of
+ *       ever withholding an operating point.
  *   <li>Complementary: slices that add up to a shown total (the groups of an attribute add up to
  *       overall; the cells of an intersection with one part fixed add up to that part's slice)
- *       must not have exactly one member withheld, or total minus the rest gives it back; the
- *       next smallest member is withheld too, repeated until no margin has a lone one. The same
- *       is done per threshold.
+ *       give back the sum of their withheld members (total minus the rest). Where that sum holds
+ *       a small count, one more member is withheld, repeated until no margin's withheld sum is
+ *       small: first a member too small for the policy to judge anyway (below
+ *       governance.minimum-group-size), else the smallest. The same is done per threshold, on
+ *       the confusion counts there.
  *   <li>A disparity row is withheld where its reference is, since group - difference would
  *       reveal the reference's value.
  * </ol>
@@ -39,16 +49,17 @@ public final class SmallCells {
 
   /** The rows with every value that is or reveals a small count withheld. */
   public static List<MetricRow> suppress(List<MetricRow> rows, Map<SliceKey, CellCounts> cells,
-      int threshold) {
-    List<List<SliceKey>> margins = margins(cells.keySet());
-    Set<SliceKey> withheld = complete(
-        cells, margins, k -> {
-          CellCounts c = cells.get(k);
-          return small(c.n(), threshold) || small(c.events(), threshold)
-              || small(c.n() - c.events(), threshold);
-        });
-    Map<Double, Set<SliceKey>> withheldAt = withheldByThreshold(rows, cells, margins, withheld,
-        threshold);
+      int threshold, long minimumGroupSize) {
+    Completion completion = new Completion(cells, margins(cells.keySet()), threshold,
+        minimumGroupSize);
+    Set<SliceKey> withheld = completion.complete(k -> {
+      CellCounts c = cells.get(k);
+      return small(c.n(), threshold) || small(c.events(), threshold)
+          || small(c.n() - c.events(), threshold);
+    }, k -> new long[] {cells.get(k).n(), cells.get(k).events(),
+        cells.get(k).n() - cells.get(k).events()});
+    Map<Double, Set<SliceKey>> withheldAt = withheldByThreshold(rows, cells, completion,
+        withheld, threshold);
     List<MetricRow> out = new ArrayList<>(rows.size());
     for (MetricRow row : rows) {
       SliceKey slice = row.slice();
@@ -65,34 +76,62 @@ public final class SmallCells {
   }
 
   /**
-   * Per threshold, the slices whose rows there are withheld: a small confusion count, or a small
-   * difference from the slice's last shown threshold (two neighbouring points of a decision
-   * curve would otherwise give the number of patients whose risk lies between them), completed
-   * across margins. Thresholds are walked in ascending order so each is compared with what is
-   * actually shown below it.
+   * Per threshold, the slices whose rows there are withheld, completed across margins. Operating
+   * points first, walked in ascending order so each is compared with the last one shown below
+   * it; then the other thresholds (decision curve, curve points), each compared with the nearest
+   * shown threshold on both sides, so that any two neighbouring shown thresholds differ by zero
+   * or at least the threshold in every count.
    */
   private static Map<Double, Set<SliceKey>> withheldByThreshold(List<MetricRow> rows,
-      Map<SliceKey, CellCounts> cells, List<List<SliceKey>> margins, Set<SliceKey> withheld,
+      Map<SliceKey, CellCounts> cells, Completion completion, Set<SliceKey> withheld,
       int threshold) {
-    TreeSet<Double> thresholds = new TreeSet<>();
-    rows.stream().map(MetricRow::threshold).filter(t -> t != null).forEach(thresholds::add);
-    Map<SliceKey, long[]> lastShown = new HashMap<>();
-    Map<Double, Set<SliceKey>> withheldAt = new HashMap<>();
-    for (double t : thresholds) {
-      Set<SliceKey> hidden = complete(cells, margins, k -> {
-        long[] counts = cells.get(k).confusion().get(t);
-        return withheld.contains(k) || anySmall(counts, threshold)
-            || anySmall(difference(counts, lastShown.get(k)), threshold);
-      });
-      for (SliceKey k : cells.keySet()) {
-        long[] counts = cells.get(k).confusion().get(t);
-        if (!hidden.contains(k) && counts != null) {
-          lastShown.put(k, counts);
-        }
+    TreeSet<Double> operating = new TreeSet<>();
+    TreeSet<Double> decoration = new TreeSet<>();
+    for (MetricRow row : rows) {
+      if (row.threshold() != null) {
+        (row.operatingPoint() != null ? operating : decoration).add(row.threshold());
       }
-      withheldAt.put(t, hidden);
+    }
+    decoration.removeAll(operating);
+    Map<SliceKey, TreeMap<Double, long[]>> shown = new HashMap<>();
+    cells.keySet().forEach(k -> shown.put(k, new TreeMap<>()));
+    Map<Double, Set<SliceKey>> withheldAt = new HashMap<>();
+    for (double t : operating) {
+      withheldAt.put(t, show(t, cells, completion, shown, k -> withheld.contains(k)
+          || tooClose(cells.get(k).confusion().get(t), shown.get(k).floorEntry(t), threshold)));
+    }
+    for (double t : decoration) {
+      withheldAt.put(t, show(t, cells, completion, shown, k -> {
+        long[] counts = cells.get(k).confusion().get(t);
+        return withheld.contains(k) || tooClose(counts, shown.get(k).floorEntry(t), threshold)
+            || tooClose(counts, shown.get(k).ceilingEntry(t), threshold);
+      }));
     }
     return withheldAt;
+  }
+
+  /** The slices withheld at t (completed across margins); the others join the shown ones. */
+  private static Set<SliceKey> show(double t, Map<SliceKey, CellCounts> cells,
+      Completion completion, Map<SliceKey, TreeMap<Double, long[]>> shown,
+      Predicate<SliceKey> hide) {
+    Set<SliceKey> hidden = completion.complete(hide, k -> {
+      long[] counts = cells.get(k).confusion().get(t);
+      return counts == null ? new long[4] : counts;
+    });
+    for (SliceKey k : cells.keySet()) {
+      long[] counts = cells.get(k).confusion().get(t);
+      if (!hidden.contains(k) && counts != null) {
+        shown.get(k).put(t, counts);
+      }
+    }
+    return hidden;
+  }
+
+  /** A small count, or a small difference from a shown neighbour's counts. */
+  private static boolean tooClose(long[] counts, Map.Entry<Double, long[]> neighbour,
+      int threshold) {
+    return anySmall(counts, threshold)
+        || (neighbour != null && anySmall(difference(counts, neighbour.getValue()), threshold));
   }
 
   private static long[] difference(long[] counts, long[] before) {
@@ -118,29 +157,49 @@ public final class SmallCells {
     return false;
   }
 
-  /** The primary set grown by complementary suppression until no margin has a lone member. */
-  private static Set<SliceKey> complete(Map<SliceKey, CellCounts> cells,
-      List<List<SliceKey>> margins, Predicate<SliceKey> primary) {
-    Set<SliceKey> withheld = new HashSet<>();
-    cells.keySet().stream().filter(primary).forEach(withheld::add);
-    boolean changed = true;
-    while (changed) {
-      changed = false;
-      for (List<SliceKey> margin : margins) {
-        long hidden = margin.stream().filter(withheld::contains).count();
-        if (hidden != 1) {
-          continue;
-        }
-        SliceKey smallest = margin.stream().filter(k -> !withheld.contains(k))
-            .filter(k -> cells.get(k).n() > 0)
-            .min((a, b) -> Long.compare(cells.get(a).n(), cells.get(b).n())).orElse(null);
-        if (smallest != null) {
-          withheld.add(smallest);
-          changed = true;
+  /** Complementary suppression over the margins of one validation. */
+  private record Completion(Map<SliceKey, CellCounts> cells, List<List<SliceKey>> margins,
+      int threshold, long minimumGroupSize) {
+    /**
+     * The primary set grown until, in every margin, the summed counts of the withheld members
+     * (which total minus the shown members gives back) hold no small count.
+     */
+    Set<SliceKey> complete(Predicate<SliceKey> primary, Function<SliceKey, long[]> counts) {
+      Set<SliceKey> withheld = new HashSet<>();
+      cells.keySet().stream().filter(primary).forEach(withheld::add);
+      boolean changed = true;
+      while (changed) {
+        changed = false;
+        for (List<SliceKey> margin : margins) {
+          if (!anySmall(sum(margin.stream().filter(withheld::contains).map(counts).toList()),
+              threshold)) {
+            continue;
+          }
+          SliceKey next = margin.stream().filter(k -> !withheld.contains(k))
+              .filter(k -> cells.get(k).n() > 0)
+              .min(Comparator.comparing((SliceKey k) -> cells.get(k).n() >= minimumGroupSize)
+                  .thenComparingLong(k -> cells.get(k).n())).orElse(null);
+          if (next != null) {
+            withheld.add(next);
+            changed = true;
+          }
         }
       }
+      return withheld;
     }
-    return withheld;
+  }
+
+  private static long[] sum(List<long[]> counts) {
+    if (counts.isEmpty()) {
+      return null;
+    }
+    long[] out = new long[counts.get(0).length];
+    for (long[] c : counts) {
+      for (int i = 0; i < out.length; i++) {
+        out[i] += c[i];
+      }
+    }
+    return out;
   }
 
   /**

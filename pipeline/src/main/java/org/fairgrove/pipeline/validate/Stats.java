@@ -19,6 +19,11 @@ final class Stats {
     return Double.isFinite(z) ? 2 * NORMAL.cumulativeProbability(-Math.abs(z)) : Double.NaN;
   }
 
+  /** P(Z <= z) for a standard normal Z. */
+  static double lowerTail(double z) {
+    return NORMAL.cumulativeProbability(z);
+  }
+
   static double logit(double p) {
     double clipped = Math.min(1 - LOGIT_CLIP, Math.max(LOGIT_CLIP, p));
     return Math.log(clipped / (1 - clipped));

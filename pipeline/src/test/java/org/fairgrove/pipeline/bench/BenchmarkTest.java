@@ -29,7 +29,7 @@ class BenchmarkTest {
   private BenchStage.Runner recording(String name) {
     return (spark, config) -> {
       ran.add(name + "@" + config.synth.persons());
-      return 3 * config.synth.persons();
+      return BenchStage.Outcome.of(3 * config.synth.persons());
     };
   }
 

@@ -116,7 +116,7 @@ class CohortTest {
     assertThat(result.rows()).isEqualTo(6);
     assertThat(result.events()).isEqualTo(2);
 
-    List<String> rows = lakehouse.read(Tables.GOLD_COHORT, "cohort")
+    List<String> rows = lakehouse.read(Tables.GOLD_COHORT)
         .orderBy("person_id", "index_date")
         .selectExpr("concat_ws(' ', person_id, index_date, label, coalesce(string(outcome_date), '-'),"
             + " sex, age, age_band, coalesce(payer, '-'))")
@@ -143,7 +143,7 @@ class CohortTest {
     // With the default policy (11) every count here is small: nothing is shown.
     Cohort.Result protectedResult = Cohort.build(spark, config);
     assertThat(protectedResult.attrition()).allMatch(Attrition.Step::suppressed);
-    assertThat(lakehouse.read(Tables.GOLD_COHORT_ATTRITION, "cohort")
+    assertThat(lakehouse.read(Tables.GOLD_COHORT_ATTRITION)
         .filter("persons_remaining IS NOT NULL OR rows_removed IS NOT NULL").count()).isZero();
   }
 
@@ -151,10 +151,10 @@ class CohortTest {
   void splitKeepsEachPersonOnOneSideAndHonoursExternalSites() {
     FairgroveConfig external = config.with(List.of("task.split.external-sites=[S1]"));
     Cohort.build(spark, external);
-    assertThat(lakehouse.read(Tables.GOLD_COHORT, "cohort").select("split").distinct()
+    assertThat(lakehouse.read(Tables.GOLD_COHORT).select("split").distinct()
         .as(org.apache.spark.sql.Encoders.STRING()).collectAsList()).containsExactly("external");
     Cohort.build(spark, config);
-    assertThat(lakehouse.read(Tables.GOLD_COHORT, "cohort").groupBy("person_id")
+    assertThat(lakehouse.read(Tables.GOLD_COHORT).groupBy("person_id")
         .agg(org.apache.spark.sql.functions.countDistinct("split").as("splits"))
         .filter("splits > 1").count()).isZero();
   }

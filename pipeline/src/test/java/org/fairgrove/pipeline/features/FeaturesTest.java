@@ -138,7 +138,7 @@ class FeaturesTest {
 
   private Map<String, Map<Integer, Double>> vectors() {
     Map<String, Map<Integer, Double>> byRow = new TreeMap<>();
-    for (Row row : lakehouse.read(Tables.GOLD_FEATURES, "features")
+    for (Row row : lakehouse.read(Tables.GOLD_FEATURES)
         .select("person_id", "index_date", Features.FEATURES_COLUMN).collectAsList()) {
       SparseVector vector = ((Vector) row.get(2)).toSparse();
       Map<Integer, Double> slots = new TreeMap<>();
@@ -202,7 +202,7 @@ class FeaturesTest {
   @Test
   void dictionaryNamesEverySlotWithItsCoverageOnTrainingRows() {
     Features.Result result = Features.build(spark, config);
-    List<Row> dictionary = lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY, "features")
+    List<Row> dictionary = lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY)
         .orderBy("slot").collectAsList();
     assertThat(dictionary).hasSize(41);
     Row edge = dictionary.get(2);
@@ -221,7 +221,7 @@ class FeaturesTest {
   void eventsOnOrAfterIndexNeverChangeAFeature() {
     Features.build(spark, config);
     Map<String, Map<Integer, Double>> before = vectors();
-    List<Row> dictionaryBefore = lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY, "features")
+    List<Row> dictionaryBefore = lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY)
         .orderBy("slot").drop("coverage").collectAsList();
 
     try {
@@ -230,7 +230,7 @@ class FeaturesTest {
       Features.build(spark, config);
 
       assertThat(vectors().toString()).isEqualTo(before.toString());
-      assertThat(lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY, "features").orderBy("slot")
+      assertThat(lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY).orderBy("slot")
           .drop("coverage").collectAsList()).isEqualTo(dictionaryBefore);
     } finally {
       conditions(false).writeTo(lakehouse, Tables.SILVER_CONDITION);
@@ -243,7 +243,7 @@ class FeaturesTest {
     FairgroveConfig allowed = config.with(
         List.of("task.features.protected-attributes-as-inputs=true"));
     Features.build(spark, allowed);
-    List<String> names = lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY, "features")
+    List<String> names = lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY)
         .orderBy("slot").select("name").as(org.apache.spark.sql.Encoders.STRING())
         .collectAsList();
     assertThat(names.subList(0, 9)).containsExactly("age_at_index", "sex_female", "race_AIAN",

@@ -73,7 +73,7 @@ class IngestIdempotencyTest {
     assertThat(first.tables()).allSatisfy(t -> assertThat(t.reconciles()).isTrue());
     assertThat(first.tables()).filteredOn(t -> t.status().equals(IngestSummary.INGESTED))
         .allSatisfy(t -> assertThat(t.rowsInserted()).isEqualTo(t.rowsRead()));
-    assertThat(lakehouse.read(TableId.of("silver", "visit_occurrence"), "ingest").count())
+    assertThat(lakehouse.read(Tables.SILVER_VISIT).count())
         .isEqualTo(source("visit_occurrence").count());
   }
 
@@ -92,7 +92,7 @@ class IngestIdempotencyTest {
       if (!table.schema().equals("silver")) {
         continue;
       }
-      Dataset<Row> rows = lakehouse.read(table, "ingest");
+      Dataset<Row> rows = lakehouse.read(table);
       // Every person id is a pseudonym of a source person, never a source id.
       Set<Long> personIds = rows.select("person_id").distinct().collectAsList().stream()
           .map(r -> r.getLong(0)).collect(Collectors.toSet());
@@ -110,7 +110,7 @@ class IngestIdempotencyTest {
 
   @Test
   void silverRefusesRowsThatBreakItsContract() {
-    Dataset<Row> visit = lakehouse.read(Tables.SILVER_VISIT, "test").limit(1);
+    Dataset<Row> visit = lakehouse.read(Tables.SILVER_VISIT).limit(1);
     Dataset<Row> endsBeforeItStarts = visit.withColumn("visit_end_date",
         date_sub(col("visit_start_date"), 1));
     Dataset<Row> sourceId = visit.withColumn("person_id", lit(-7L));
@@ -168,7 +168,7 @@ class IngestIdempotencyTest {
       if (table.schema().equals("truth")) {
         continue;
       }
-      Dataset<Row> rows = lakehouse.read(table, "ingest");
+      Dataset<Row> rows = lakehouse.read(table);
       contents.put(table, rows.orderBy(rows.columns()[0], rows.columns()).collectAsList());
     }
     return contents;

@@ -66,7 +66,7 @@ class IngestIncrementalTest {
         .containsExactly(1L, 1L);
 
     Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
-    List<Row> visits = lakehouse.read(Tables.SILVER_VISIT, "ingest")
+    List<Row> visits = lakehouse.read(Tables.SILVER_VISIT)
         .orderBy("visit_occurrence_id").collectAsList();
     assertThat(visits).extracting(r -> r.getAs("visit_occurrence_id") + " "
             + r.getAs("visit_end_date") + " " + r.getAs("source_batch_id"))
@@ -74,11 +74,11 @@ class IngestIncrementalTest {
             "10 2020-01-05 " + a.batchId(),
             "11 2020-02-03 " + b.batchId(),
             "12 2021-03-01 " + b.batchId());
-    assertThat(lakehouse.read(Tables.SILVER_PERSON, "ingest")
+    assertThat(lakehouse.read(Tables.SILVER_PERSON)
         .where("race_concept_id = 8515").count()).isEqualTo(1);
-    assertThat(lakehouse.read(Tables.SILVER_PERSON, "ingest").count()).isEqualTo(2);
+    assertThat(lakehouse.read(Tables.SILVER_PERSON).count()).isEqualTo(2);
     // The log holds both batches; each reconciles.
-    assertThat(lakehouse.read(Tables.OPS_INGEST_LOG, "ingest")
+    assertThat(lakehouse.read(Tables.OPS_INGEST_LOG)
         .where("rows_read = rows_accepted + rows_quarantined + rows_duplicate")
         .select("batch_id").distinct().count()).isEqualTo(2);
   }
@@ -93,7 +93,7 @@ class IngestIncrementalTest {
         + "10,1,9202,2020-01-05,2020-01-07,32817\n11,1,9202,2020-03-01,2020-03-01,32817\n");
     Ingest.run(spark, config, new IngestRequest(IngestRequest.OMOP_CSV, batch.toString(), "S1"));
     List<Row> visits = new Lakehouse(spark, config.lakehouse.root())
-        .read(Tables.SILVER_VISIT, "ingest").orderBy("visit_occurrence_id").collectAsList();
+        .read(Tables.SILVER_VISIT).orderBy("visit_occurrence_id").collectAsList();
     java.time.LocalDate start10 = visits.get(0).<java.sql.Date>getAs("visit_start_date")
         .toLocalDate();
     java.time.LocalDate end10 = visits.get(0).<java.sql.Date>getAs("visit_end_date")

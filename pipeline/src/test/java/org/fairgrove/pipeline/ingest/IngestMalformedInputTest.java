@@ -66,7 +66,7 @@ class IngestMalformedInputTest {
 
   @Test
   void everyBadRowIsQuarantinedWithItsReasonAndColumns() {
-    List<String> quarantined = lakehouse.read(Tables.OPS_QUARANTINE, "ingest")
+    List<String> quarantined = lakehouse.read(Tables.OPS_QUARANTINE)
         .orderBy("table_name", "source_file", "row_position").collectAsList().stream()
         .map(r -> r.getAs("table_name") + " " + r.getAs("source_file") + ":"
             + r.getAs("row_position") + " " + r.getAs("reason_code") + " "
@@ -114,7 +114,7 @@ class IngestMalformedInputTest {
     assertThat(summary.rowsRead()).isEqualTo(25);
 
     // The log holds the same numbers.
-    Row logged = lakehouse.read(Tables.OPS_INGEST_LOG, "ingest")
+    Row logged = lakehouse.read(Tables.OPS_INGEST_LOG)
         .where("table_name = 'person'").first();
     assertThat((long) logged.getAs("rows_read")).isEqualTo(9);
     assertThat((long) logged.getAs("rows_duplicate")).isEqualTo(1);
@@ -125,7 +125,7 @@ class IngestMalformedInputTest {
   @Test
   void acceptedRowsReachSilverGuarded() {
     byte[] key = KEY.getBytes(StandardCharsets.UTF_8);
-    List<Row> persons = lakehouse.read(Tables.SILVER_PERSON, "ingest")
+    List<Row> persons = lakehouse.read(Tables.SILVER_PERSON)
         .orderBy("year_of_birth").collectAsList();
     assertThat(persons).hasSize(3);
     // Person 2, born 1925, is over 89 on 2024-12-31: folded into the 90+ year 1934; ZIP 036xx
@@ -136,30 +136,30 @@ class IngestMalformedInputTest {
     assertThat(persons.get(1).<Long>getAs("person_id")).isEqualTo(Pseudonym.of(key, SITE, "1"));
     assertThat(persons.get(1).<String>getAs("zip3")).isEqualTo("021");
     assertThat(persons.get(2).<String>getAs("zip3")).isNull();
-    assertThat(lakehouse.read(Tables.SILVER_PERSON, "ingest").columns())
+    assertThat(lakehouse.read(Tables.SILVER_PERSON).columns())
         .doesNotContain("person_source_value", "ssn", "zip", "month_of_birth");
 
-    List<String> texts = lakehouse.read(Tables.SILVER_OBSERVATION, "ingest")
+    List<String> texts = lakehouse.read(Tables.SILVER_OBSERVATION)
         .orderBy("observation_id").collectAsList().stream()
         .map(r -> r.<String>getAs("value_as_string")).toList();
     assertThat(texts).containsExactly(
         "Reach me at [REDACTED] or [REDACTED], see [REDACTED]",
         "SSN [REDACTED] from [REDACTED], lives at [REDACTED]",
         "no identifiers here, HbA1c 6.5");
-    assertThat(lakehouse.read(Tables.SILVER_VISIT, "ingest").count()).isEqualTo(2);
+    assertThat(lakehouse.read(Tables.SILVER_VISIT).count()).isEqualTo(2);
   }
 
   @Test
   void bronzeKeepsEveryRowAsLanded() {
-    assertThat(lakehouse.read(Tables.bronze("person"), "ingest").count()).isEqualTo(9);
-    assertThat(lakehouse.read(Tables.bronze("person"), "ingest").columns())
+    assertThat(lakehouse.read(Tables.bronze("person")).count()).isEqualTo(9);
+    assertThat(lakehouse.read(Tables.bronze("person")).columns())
         .contains("person_source_value", "batch_id", "source_file", "row_position",
             "ingested_at");
   }
 
   @Test
   void dataQualityResultsAreRecorded() {
-    List<Row> dq = lakehouse.read(Tables.OPS_DQ_RESULTS, "ingest")
+    List<Row> dq = lakehouse.read(Tables.OPS_DQ_RESULTS)
         .where("table_name = 'death' AND check_name = 'person_known'").collectAsList();
     assertThat(dq).hasSize(1);
     assertThat((long) dq.get(0).getAs("rows_failed")).isZero();

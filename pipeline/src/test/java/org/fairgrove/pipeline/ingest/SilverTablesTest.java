@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.core.FairgroveError;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
-import org.fairgrove.pipeline.lakehouse.TableId;
+import org.fairgrove.pipeline.lakehouse.Table;
 import org.fairgrove.pipeline.lakehouse.Tables;
 import org.fairgrove.pipeline.testing.SparkTestSession;
 import org.junit.jupiter.api.Test;
@@ -27,21 +27,21 @@ class SilverTablesTest {
   @Test
   void aTableWhoseCreationWasKilledIsCreatedByTheNextRun(SparkSession spark) throws Exception {
     Lakehouse lakehouse = new Lakehouse(spark, dir.resolve("lakehouse").toString());
-    TableId visits = Tables.silver(SourceTable.VISIT_OCCURRENCE.table());
+    Table visits = Tables.silver(SourceTable.VISIT_OCCURRENCE.table());
     Path log = Files.createDirectories(Path.of(lakehouse.location(visits), "_delta_log"));
     // The first commit half written: Delta writes a hidden temporary file, then renames it.
     Files.writeString(log.resolve(".00000000000000000000.json.5f1c.tmp"), "{\"commitInfo\":");
 
     assertThat(lakehouse.exists(visits)).isFalse();
     assertThat(lakehouse.tables()).isEmpty();
-    assertThatThrownBy(() -> lakehouse.read(visits, "ingest"))
+    assertThatThrownBy(() -> lakehouse.read(visits))
         .isInstanceOf(FairgroveError.class).hasMessageContaining("fairgrove ingest");
 
     new SilverTables(spark, lakehouse).ensure(SourceTable.VISIT_OCCURRENCE);
 
     assertThat(lakehouse.exists(visits)).isTrue();
-    assertThat(lakehouse.tables()).containsExactly(visits);
-    assertThat(lakehouse.read(visits, "ingest").count()).isZero();
+    assertThat(lakehouse.tables()).containsExactly(visits.id());
+    assertThat(lakehouse.read(visits).count()).isZero();
     assertThat(spark.sql("SHOW TBLPROPERTIES delta.`" + lakehouse.location(visits) + "`")
         .filter("key = 'delta.constraints.visit_occurrence_end_not_before_start'").count())
         .isEqualTo(1);

@@ -82,7 +82,7 @@ class SyntheaIngestTest {
 
   @Test
   void everyPatientBecomesOneSilverPerson() {
-    Dataset<Row> persons = lakehouse.read(Tables.silver("person"), "test");
+    Dataset<Row> persons = lakehouse.read(Tables.silver("person"));
     long patients = source("patients").count();
     assertThat(patients).isGreaterThanOrEqualTo(40);
     assertThat(persons.count()).isEqualTo(patients);
@@ -129,7 +129,7 @@ class SyntheaIngestTest {
     expected.forEach((table, quarantined) -> {
       IngestSummary.TableCounts t = counts(table);
       assertThat(t.rowsQuarantined()).as(table).isEqualTo(quarantined);
-      assertThat(lakehouse.read(Tables.silver(table), "test").count()).as(table)
+      assertThat(lakehouse.read(Tables.silver(table)).count()).as(table)
           .isEqualTo(t.rowsAccepted());
     });
     assertThat(counts("person").columnsDropped()).contains("ssn", "first", "last", "address",
@@ -172,7 +172,7 @@ class SyntheaIngestTest {
     for (String table : List.of("person", "death", "observation_period", "payer_plan_period",
         "visit_occurrence", "condition_occurrence", "drug_exposure", "procedure_occurrence",
         "measurement", "observation")) {
-      Dataset<Row> rows = lakehouse.read(Tables.silver(table), "test");
+      Dataset<Row> rows = lakehouse.read(Tables.silver(table));
       for (String column : rows.columns()) {
         Dataset<Row> values = rows.select(col(column).cast("string").as("value"));
         silverValues = silverValues == null ? values : silverValues.union(values);
@@ -183,7 +183,7 @@ class SyntheaIngestTest {
     assertThat(found).isEmpty();
     // Nor inside free text: no name, SSN, licence, passport or street address within a value.
     Dataset<Row> longIdentifiers = identifiers.where(length(col("value")).geq(6));
-    Dataset<Row> texts = lakehouse.read(Tables.silver("observation"), "test")
+    Dataset<Row> texts = lakehouse.read(Tables.silver("observation"))
         .select(col("value_as_string").as("text")).where(col("text").isNotNull()).distinct();
     assertThat(texts.crossJoin(longIdentifiers).where(col("text").contains(col("value")))
         .count()).isZero();
@@ -199,12 +199,12 @@ class SyntheaIngestTest {
       assertThat(features.rows()).as(task).isEqualTo(cohort.rows());
       assertThat(features.slots()).as(task).isGreaterThan(10);
       // Mapped concepts made it through: blood pressure and BMI measurements are feature slots.
-      List<Integer> concepts = lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY, "test")
+      List<Integer> concepts = lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY)
           .where(col("task_id").equalTo(lit(task)).and(col("domain").equalTo("measurement")))
           .select("concept_id").distinct().as(Encoders.INT()).collectAsList();
       assertThat(concepts).as(task).contains(3004249, 3038553);
     }
-    List<String> payers = lakehouse.read(Tables.GOLD_COHORT, "test").select("payer").distinct()
+    List<String> payers = lakehouse.read(Tables.GOLD_COHORT).select("payer").distinct()
         .as(Encoders.STRING()).collectAsList().stream().filter(Objects::nonNull).toList();
     assertThat(payers).isNotEmpty().isSubsetOf("Commercial", "Medicare", "Medicaid",
         "Uninsured", "Dual Eligible");

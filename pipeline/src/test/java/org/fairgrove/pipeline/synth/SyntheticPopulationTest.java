@@ -66,8 +66,8 @@ class SyntheticPopulationTest {
         .csv(config.synth.out() + "/*/" + table);
   }
 
-  private Dataset<Row> truth(FairgroveConfig config, org.fairgrove.pipeline.lakehouse.TableId t) {
-    return new Lakehouse(spark, config.lakehouse.root()).read(t, "fairgrove synth");
+  private Dataset<Row> truth(FairgroveConfig config, org.fairgrove.pipeline.lakehouse.Table t) {
+    return new Lakehouse(spark, config.lakehouse.root()).read(t);
   }
 
   private long count(FairgroveConfig config, String sql) {
@@ -257,7 +257,7 @@ class SyntheticPopulationTest {
     Lakehouse lakehouse = new Lakehouse(spark, direct.lakehouse.root());
     for (String table : List.of("person", "death", "observation_period", "payer_plan_period",
         "visit_occurrence", "condition_occurrence", "drug_exposure", "measurement")) {
-      Dataset<Row> silver = lakehouse.read(Tables.silver(table), "bench");
+      Dataset<Row> silver = lakehouse.read(Tables.silver(table));
       Dataset<Row> source = source(plain, table).withColumn("site_id",
           regexp_extract(input_file_name(), "/(S[0-9]+)/" + table + "/", 1));
       assertThat(silver.schema().fieldNames()).as(table)

@@ -16,7 +16,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Schemas;
-import org.fairgrove.pipeline.lakehouse.TableId;
+import org.fairgrove.pipeline.lakehouse.Table;
 
 /**
  * A schema-driven row builder for hand-made tables: declare the columns once (Spark DDL), add rows
@@ -93,7 +93,7 @@ public final class DeltaFixture {
   }
 
   /** Writes (overwrites) the rows as a Delta table and returns this fixture. */
-  public DeltaFixture writeTo(Lakehouse lakehouse, TableId table) {
+  public DeltaFixture writeTo(Lakehouse lakehouse, Table table) {
     dataset().write().format("delta").mode("overwrite").option("overwriteSchema", "true")
         .save(lakehouse.location(table));
     return this;

@@ -18,6 +18,7 @@ import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.core.FairgroveError;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Tables;
+import org.fairgrove.pipeline.score.Scoring;
 import org.fairgrove.pipeline.testing.SparkTestSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,7 +72,7 @@ class TrainerTest {
     assertThat(new Registry(spark, lakehouse).list()).extracting(Registry.Entry::modelId)
         .containsOnlyOnce(first.modelId());
 
-    List<Row> importance = lakehouse.read(Tables.REGISTRY_FEATURE_IMPORTANCE, "train")
+    List<Row> importance = lakehouse.read(Tables.REGISTRY_FEATURE_IMPORTANCE)
         .filter(col("model_id").equalTo(first.modelId())).orderBy(col("gain").desc())
         .collectAsList();
     assertThat(importance.get(0).<String>getAs("feature")).isEqualTo("x1");
@@ -92,7 +93,7 @@ class TrainerTest {
     Registry registry = new Registry(spark, lakehouse);
     Trainer.Result first = Trainer.train(spark, config);
     Trainer.Result second = Trainer.train(spark,
-        config.with(List.of("task.train.recalibrate=false")));
+        config.with(List.of("task.train.recalibrate=true")));
     registry.promote(first.modelId());
     registry.promote(second.modelId());
     assertThat(registry.get(first.modelId()).status()).isEqualTo(Registry.ARCHIVED);
@@ -103,7 +104,7 @@ class TrainerTest {
         fhir.toString());
     assertThat(scored.rows()).isEqualTo(4000);
     Scoring.score(spark, config, LocalDate.of(2021, 1, 1), null, null);
-    Dataset<Row> predictions = lakehouse.read(Tables.GOLD_PREDICTIONS, "score");
+    Dataset<Row> predictions = lakehouse.read(Tables.GOLD_PREDICTIONS);
     assertThat(predictions.count()).isEqualTo(4000);
     assertThat(predictions.filter("risk < 0 OR risk > 1 OR size(top_features) <> 3").count())
         .isZero();
@@ -129,7 +130,7 @@ class TrainerTest {
   void aSplitWithoutEventsIsAClearError() {
     FairgroveConfig other = SparkTestSession.testConfig(dir.resolve("empty"), "task.id=" + TASK);
     Lakehouse empty = new Lakehouse(spark, other.lakehouse.root());
-    lakehouse.read(Tables.GOLD_FEATURES, "test").withColumn("label", lit(0)).write()
+    lakehouse.read(Tables.GOLD_FEATURES).withColumn("label", lit(0)).write()
         .format("delta").mode("overwrite").save(empty.location(Tables.GOLD_FEATURES));
     assertThatThrownBy(() -> Trainer.train(spark, other))
         .isInstanceOf(FairgroveError.class)

@@ -80,7 +80,7 @@ class CalibrationMetricTest {
       expected += risk;
       brier += (risk - y) * (risk - y) / n;
     }
-    ValidationResult result = FairnessValidation.validate(Fixtures.frame(spark, rows), "row_key",
+    ValidationResult result = Fixtures.validate(Fixtures.frame(spark, rows), "row_key",
         Fixtures.config());
     double[] slope = handLogistic(logits, labels, false);
     double[] inTheLarge = handLogistic(logits, labels, true);
@@ -108,7 +108,7 @@ class CalibrationMetricTest {
       double p = 0.1 + 0.8 * random.nextDouble();
       rows.add(new Prediction(random.nextDouble() < p ? 1 : 0, p / 2, "A"));
     }
-    ValidationResult result = FairnessValidation.validate(Fixtures.frame(spark, rows), "row_key",
+    ValidationResult result = Fixtures.validate(Fixtures.frame(spark, rows), "row_key",
         Fixtures.config("governance.bootstrap-replicates=10"));
     assertThat(Fixtures.value(result, "group", "A", "ici", null)).isCloseTo(0.25, within(0.03));
     assertThat(Fixtures.value(result, "group", "A", "e50", null)).isCloseTo(0.25, within(0.04));

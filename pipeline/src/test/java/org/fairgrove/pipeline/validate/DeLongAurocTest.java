@@ -108,7 +108,7 @@ class DeLongAurocTest {
         within(1e-6));
     // Hanley and McNeil's own SE for this table is 0.0326 (their exponential approximation,
     // used here for the detectable gap).
-    assertThat(Math.sqrt(Policy.hanleyMcNeilVariance(stats.auroc(), 51, 58)))
+    assertThat(Math.sqrt(Checks.hanleyMcNeilVariance(stats.auroc(), 51, 58)))
         .isCloseTo(0.0326, within(0.0005));
   }
 

@@ -11,6 +11,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.testing.SparkTestSession;
+import org.fairgrove.pipeline.train.OperatingPoints;
 
 /** Tiny prediction tables for the validation tests: one attribute, "group". */
 final class Fixtures {
@@ -51,7 +52,8 @@ final class Fixtures {
     List<String> all = new ArrayList<>(List.of(
         "governance.attributes=[\"group\"]",
         "governance.intersections=[]",
-        "governance.thresholds=[0.5]",
+        "task.operating-points.kind=risk",
+        "task.operating-points.values=[0.5]",
         "governance.net-benefit.from=0.2",
         "governance.net-benefit.to=0.5",
         "governance.net-benefit.step=0.3",
@@ -61,6 +63,21 @@ final class Fixtures {
     all.addAll(List.of(sets));
     return SparkTestSession.testConfig(Path.of(System.getProperty("java.io.tmpdir")),
         all.toArray(String[]::new));
+  }
+
+  /**
+   * One evaluation set validated and decided as a report of its own, at the configured
+   * operating points (selection rates and sensitivities set on the predictions themselves).
+   */
+  static ValidationResult validate(Dataset<Row> predictions, String key, FairgroveConfig config) {
+    ValidationResult result = FairnessValidation.validate(predictions, key, config.governance,
+        OperatingPoints.set(config.task.operatingPoints(), predictions), config.run.seed());
+    return Verdicts.decide(List.of(result), config.governance).get(0);
+  }
+
+  static SliceVerdict verdict(ValidationResult result, String attribute, String group) {
+    return result.verdicts().stream()
+        .filter(v -> v.slice().equals(new SliceKey(attribute, group))).findFirst().orElseThrow();
   }
 
   static double value(ValidationResult result, String attribute, String group, String metric,

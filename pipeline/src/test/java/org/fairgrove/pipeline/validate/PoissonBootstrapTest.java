@@ -35,14 +35,14 @@ class PoissonBootstrapTest {
       double risk = Math.round(random.nextDouble() * 1000) / 1000.0;
       rows.add(new Prediction(random.nextDouble() < risk ? 1 : 0, risk, group));
     }
-    first = FairnessValidation.validate(Fixtures.frame(spark, rows), "row_key",
+    first = Fixtures.validate(Fixtures.frame(spark, rows), "row_key",
         Fixtures.config("governance.bootstrap-replicates=400"));
   }
 
   @Test
   void sameSeedSameIntervalsOtherSeedOtherIntervals() {
     // A different partitioning of the same rows must not change the weights either.
-    ValidationResult again = FairnessValidation.validate(
+    ValidationResult again = Fixtures.validate(
         Fixtures.frame(spark, rows).repartition(3), "row_key",
         Fixtures.config("governance.bootstrap-replicates=400"));
     MetricRow a = Fixtures.row(first, "group", "B", "demographic_parity_difference", 0.5);
@@ -50,7 +50,7 @@ class PoissonBootstrapTest {
     assertThat(b.ciLow()).isCloseTo(a.ciLow(), within(1e-12));
     assertThat(b.ciHigh()).isCloseTo(a.ciHigh(), within(1e-12));
 
-    ValidationResult otherSeed = FairnessValidation.validate(Fixtures.frame(spark, rows),
+    ValidationResult otherSeed = Fixtures.validate(Fixtures.frame(spark, rows),
         "row_key", Fixtures.config("governance.bootstrap-replicates=400", "run.seed=99"));
     assertThat(Fixtures.row(otherSeed, "group", "B", "demographic_parity_difference", 0.5)
         .ciLow()).isNotEqualTo(a.ciLow());

@@ -21,7 +21,7 @@ class PredictionInputMetricTest {
 
   @Test
   void aMissingAttributeColumnIsNamed() {
-    assertThatThrownBy(() -> FairnessValidation.validate(
+    assertThatThrownBy(() -> Fixtures.validate(
             Fixtures.frame(spark, List.of(new Prediction(1, 0.5, "A"))), "row_key",
             Fixtures.config("governance.attributes=[\"group\", \"payer\"]")))
         .isInstanceOf(FairgroveError.class)
@@ -31,7 +31,7 @@ class PredictionInputMetricTest {
 
   @Test
   void risksOutsideZeroToOneAreRejected() {
-    assertThatThrownBy(() -> FairnessValidation.validate(
+    assertThatThrownBy(() -> Fixtures.validate(
             Fixtures.frame(spark, List.of(new Prediction(1, 0.5, "A"),
                 new Prediction(0, 1.5, "A"))), "row_key", Fixtures.config()))
         .isInstanceOf(FairgroveError.class)
@@ -40,7 +40,7 @@ class PredictionInputMetricTest {
 
   @Test
   void anUnknownReferenceGroupIsNamed() {
-    assertThatThrownBy(() -> FairnessValidation.validate(
+    assertThatThrownBy(() -> Fixtures.validate(
             Fixtures.frame(spark, List.of(new Prediction(1, 0.5, "A"),
                 new Prediction(0, 0.2, "B"))), "row_key",
             Fixtures.config("governance.reference-groups={ group = \"C\" }")))

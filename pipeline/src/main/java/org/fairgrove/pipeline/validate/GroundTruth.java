@@ -1,4 +1,4 @@
-package org.fairgrove.pipeline.train;
+package org.fairgrove.pipeline.validate;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -20,6 +20,9 @@ import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.ingest.Pseudonym;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Tables;
+import org.fairgrove.pipeline.score.Scoring;
+import org.fairgrove.pipeline.train.Registry;
+import org.fairgrove.pipeline.train.Trainer;
 
 /**
  * On the synthetic population: a model's AUROC beside the AUROC the generator's own true risk
@@ -50,7 +53,7 @@ public final class GroundTruth {
       String modelId, String split) {
     Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
     Registry.Entry model = new Registry(spark, lakehouse).get(modelId);
-    Dataset<Row> rows = lakehouse.read(Tables.GOLD_FEATURES, "features --task " + model.taskId())
+    Dataset<Row> rows = lakehouse.read(Tables.GOLD_FEATURES)
         .filter(col("task_id").equalTo(model.taskId()).and(col("split").equalTo(split)));
     return compare(spark, config, Scoring.predict(model, rows));
   }
@@ -69,10 +72,10 @@ public final class GroundTruth {
     }
     UserDefinedFunction pseudonym =
         udf(Pseudonym.udf(Pseudonym.key(config)), DataTypes.LongType);
-    Dataset<Row> yearRisk = lakehouse.read(Tables.TRUTH_PERSON_YEAR_RISK, "fairgrove synth")
+    Dataset<Row> yearRisk = lakehouse.read(Tables.TRUTH_PERSON_YEAR_RISK)
         .select(pseudonym.apply(col("site_id"), col("person_id")).as("truth_person_id"),
             col("year"), col("true_risk"));
-    Dataset<Row> onset = lakehouse.read(Tables.TRUTH_PERSON_ONSET, "fairgrove synth")
+    Dataset<Row> onset = lakehouse.read(Tables.TRUTH_PERSON_ONSET)
         .select(pseudonym.apply(col("site_id"), col("person_id")).as("person_id"),
             col("true_onset_date"));
     Dataset<Row> rows = predictions.select("person_id", "index_date", "label", "risk");

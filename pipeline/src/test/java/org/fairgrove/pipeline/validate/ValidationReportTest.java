@@ -1,4 +1,4 @@
-package org.fairgrove.pipeline.report;
+package org.fairgrove.pipeline.validate;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.randn;
 import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -42,6 +43,8 @@ import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Tables;
 import org.fairgrove.pipeline.testing.DeltaFixture;
 import org.fairgrove.pipeline.testing.SparkTestSession;
+import org.fairgrove.pipeline.score.Scoring;
+import org.fairgrove.pipeline.train.OperatingPoints;
 import org.fairgrove.pipeline.train.Registry;
 import org.fairgrove.pipeline.train.Trainer;
 import org.junit.jupiter.api.BeforeAll;
@@ -131,18 +134,18 @@ class ValidationReportTest {
         lit(50).as("age"), col("age_band"), col("payer"),
         functions.array_to_vector(array(col("x1"), col("x2"), col("x3"))).as("features"),
         lit("dictionary-a").as("dictionary_hash"));
-    features.write().format("delta").mode("overwrite")
-        .save(lakehouse.location(Tables.GOLD_FEATURES));
-    features.select("task_id", "person_id", "index_date", "label", "split").write()
-        .format("delta").mode("overwrite").save(lakehouse.location(Tables.GOLD_COHORT));
-    DeltaFixture dictionary = DeltaFixture.table(spark, "task_id STRING, slot INT, name STRING,"
-        + " dictionary_hash STRING, protected_attributes_as_inputs BOOLEAN");
     for (String task : List.of("fair", "biased", "tiny")) {
+      Dataset<Row> rows = features.filter(col("task_id").equalTo(task))
+          .withColumn("outcome_date", lit(null).cast("date"));
+      lakehouse.write(Tables.GOLD_FEATURES, rows, task);
+      lakehouse.write(Tables.GOLD_COHORT, rows, task);
+      DeltaFixture dictionary = DeltaFixture.contract(spark, "gold/feature_dictionary");
       for (int slot = 0; slot < 3; slot++) {
-        dictionary.row(task, slot, "x" + (slot + 1), "dictionary-a", false);
+        dictionary.with("task_id", task, "slot", slot, "name", "x" + (slot + 1),
+            "dictionary_hash", "dictionary-a", "protected_attributes_as_inputs", false);
       }
+      lakehouse.write(Tables.GOLD_FEATURE_DICTIONARY, dictionary.dataset(), task);
     }
-    dictionary.writeTo(lakehouse, Tables.GOLD_FEATURE_DICTIONARY);
   }
 
   private static Column pick(Column u, String first, double p1, String second, double p2,
@@ -156,7 +159,7 @@ class ValidationReportTest {
       FairgroveConfig taskConfig = config.with(List.of("task.id=" + t));
       Trainer.Result trained = Trainer.train(spark, taskConfig);
       new Registry(spark, lakehouse).promote(trained.modelId());
-      return ValidationRun.run(spark, taskConfig, null);
+      return ValidationRun.run(spark, taskConfig, trained.modelId());
     });
   }
 
@@ -175,61 +178,121 @@ class ValidationReportTest {
     }
 
     JsonNode report = json.readTree(folder.resolve("report.json").toFile());
-    Path schemaFile = Path.of(System.getProperty("fairgrove.repo.root", ".."), "schemas",
-        "report.schema.json");
-    JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
-        .getSchema(Files.readString(schemaFile));
-    Set<ValidationMessage> errors = schema.validate(report);
-    assertThat(errors).isEmpty();
+    assertThat(schemaErrors(report)).isEmpty();
     assertThat(report.path("evaluation_sets")).extracting(s -> s.path("name").asText())
         .containsExactly("test", "external:S3");
     JsonNode overall = slice(report, "test", "overall", "all");
     assertThat(overall.path("auroc").asDouble()).isBetween(0.75, 0.9);
     assertThat(report.path("model").path("protected_attributes_as_inputs").asBoolean(true))
         .isFalse();
-    assertThat(report.path("evaluation_sets").get(0).path("curves")).isNotEmpty();
+    assertThat(report.path("decision").asText()).isEqualTo(result.decision().label());
+    assertThat(report.path("rule").asText()).contains("Holm", "review", "pass",
+        "insufficient data");
+    // Every chart has something to draw: a ROC curve with interior points, calibration points
+    // and the smoothed fit, a decision curve, and the operating points on them.
+    JsonNode curve = report.path("evaluation_sets").get(0).path("curves").get(0);
+    assertThat(curve.path("attribute").asText()).isEqualTo("overall");
+    assertThat(curve.path("roc").size()).isGreaterThan(10);
+    assertThat(curve.path("calibration").size()).isGreaterThanOrEqualTo(5);
+    assertThat(curve.path("smooth_calibration").size()).isPositive();
+    assertThat(curve.path("net_benefit").size()).isGreaterThan(10);
+    // Top 1% of about 4,000 rows at 20% prevalence has fewer than 11 non-events: withheld.
+    assertThat(curve.path("operating_points")).extracting(p -> p.path("label").asText())
+        .containsExactly("top 5%", "top 10%");
 
     String html = Files.readString(folder.resolve("report.html"));
     assertThat(html).doesNotContainPattern("(?i)(src|href)\\s*=\\s*[\"']?\\s*https?:");
     assertThat(html).doesNotContainPattern("(?i)<(link|script|img)\\b");
-    assertThat(html).contains("<svg").contains("Summary of flags");
-    assertThat(html.indexOf("Summary of flags")).isLessThan(html.indexOf("Performance and"));
+    assertThat(html).contains("<svg");
 
     String pdfText;
+    String firstPage;
     try (PDDocument pdf = PDDocument.load(folder.resolve("report.pdf").toFile())) {
       pdfText = new PDFTextStripper().getText(pdf);
+      PDFTextStripper first = new PDFTextStripper();
+      first.setStartPage(1);
+      first.setEndPage(1);
+      firstPage = first.getText(pdf);
       renderPages(pdf, "fair");
     }
+    // The first page says what to decide, with the headline figures of every set.
+    assertThat(firstPage).contains("what to decide", result.decision().label()
+            .toUpperCase(java.util.Locale.ROOT), "Rule.", "Headline figures",
+        "Internal validation", "External validation: site S3");
     // Beside the page images, for a person to read.
     for (String name : List.of("report.html", "model-card.md")) {
       Files.copy(folder.resolve(name), Path.of("target", "report-pages", "fair-" + name),
           java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
-    assertThat(pdfText).contains("Subgroup validation report", "Summary of flags",
-        "Development data and representativeness", "Internal validation",
-        "External validation: site S3", "Performance and calibration by slice",
-        "Gaps against the reference group", "At the operating thresholds",
-        "ROC, calibration and decision curves by attribute", "Methods");
+    assertThat(pdfText).contains("Does it work outside the data it was built on?",
+        "Development data and representativeness", "Performance, calibration and verdict by"
+        + " slice", "Gaps against the reference group", "At the operating points",
+        "ROC, calibration and decision curves", "Methods");
 
     String card = Files.readString(folder.resolve("model-card.md"));
     assertThat(card).contains("## Intended use and users", "## Development data and its"
-        + " representativeness", "## Fairness approach", "## Internal and external validation",
-        "## Known limitations", "## Maintenance and update process",
-        "**Protected attributes as inputs:** no");
+        + " representativeness", "## Fairness approach", "## Internal, external and temporal"
+        + " validation", "## Known limitations", "## Maintenance and update process",
+        "**Protected attributes as inputs:** no", "**Governance decision:");
 
-    Dataset<Row> metrics = lakehouse.read(Tables.OPS_VALIDATION_METRICS, "validate")
+    Dataset<Row> metrics = lakehouse.read(Tables.OPS_VALIDATION_METRICS)
         .filter(col("run_id").equalTo(result.runId()));
     assertThat(metrics.select("evaluation_set").distinct().count()).isEqualTo(2);
     assertThat(metrics.filter("metric = 'auroc' AND slice_attribute = 'overall'"
         + " AND evaluation_set = 'test'").first().<Double>getAs("value"))
         .isEqualTo(overall.path("auroc").asDouble());
     assertThat(metrics.filter("slice_attribute = 'race' AND status IS NULL").count()).isZero();
+    assertThat(metrics.filter("metric LIKE 'check_%' AND verdict IS NULL").count()).isZero();
+  }
+
+  @Test
+  void operatingPointsAreSelectionRatesSetOnTheValidationSplitAndFrozen() throws Exception {
+    ValidationRun.Result result = validate("fair");
+    JsonNode report = json.readTree(output(result, "report.json").toFile());
+    List<OperatingPoints.Point> frozen = new Registry(spark, lakehouse).get(result.modelId())
+        .points();
+    assertThat(frozen).extracting(OperatingPoints.Point::label)
+        .containsExactly("top 1%", "top 5%", "top 10%");
+    assertThat(report.path("operating_points")).extracting(p -> p.path("threshold").asDouble())
+        .containsExactlyElementsOf(frozen.stream().map(OperatingPoints.Point::threshold)
+            .toList());
+    // Counted independently on the validation split: at the frozen threshold at least the
+    // share is selected, and above it fewer.
+    Dataset<Row> validation = Scoring.predict(new Registry(spark, lakehouse)
+        .get(result.modelId()), lakehouse.read(Tables.GOLD_FEATURES)
+        .filter("task_id = 'fair' AND split = 'validation'")).cache();
+    long n = validation.count();
+    for (OperatingPoints.Point p : frozen) {
+      long atOrAbove = validation.filter(col("risk").geq(p.threshold())).count();
+      long above = validation.filter(col("risk").gt(p.threshold())).count();
+      assertThat((double) atOrAbove / n).as(p.label()).isGreaterThanOrEqualTo(p.value());
+      assertThat((double) above / n).as(p.label()).isLessThan(p.value());
+    }
+    validation.unpersist();
+  }
+
+  @Test
+  void theAuditTableHoldsEveryEvaluatedRowAndGivesTheReportsFiguresBack() throws Exception {
+    ValidationRun.Result result = validate("fair");
+    JsonNode report = json.readTree(output(result, "report.json").toFile());
+    Dataset<Row> audit = lakehouse.read(Tables.GOLD_VALIDATION_PREDICTIONS)
+        .filter(col("run_id").equalTo(result.runId()));
+    for (JsonNode set : report.path("evaluation_sets")) {
+      Dataset<Row> rows = audit.filter(col("evaluation_set").equalTo(set.path("name").asText()));
+      JsonNode overall = slice(report, set.path("name").asText(), "overall", "all");
+      assertThat(rows.count()).isEqualTo(overall.path("n").asLong());
+      assertThat(Trainer.auroc(rows)).isCloseTo(overall.path("auroc").asDouble(),
+          within(1e-9));
+    }
+    assertThat(audit.select("attributes").first().getJavaMap(0).keySet())
+        .containsExactlyInAnyOrder("sex", "race", "ethnicity", "age_band", "site_id", "payer");
   }
 
   @Test
   void noSmallCountIsShownOrDerivableInAnyOutput() throws Exception {
     ValidationRun.Result result = validate("tiny");
     JsonNode report = json.readTree(output(result, "report.json").toFile());
+    assertThat(schemaErrors(report)).isEmpty();
     int threshold = report.path("policy").path("small_cell_threshold").asInt();
     assertThat(threshold).isEqualTo(11);
     // The fixture does have tiny groups, and they are withheld.
@@ -269,7 +332,7 @@ class ValidationReportTest {
         .as("model-card.md").isEmpty();
     assertThat(htmlText).contains("race: NHPI");
 
-    assertThat(lakehouse.read(Tables.OPS_VALIDATION_METRICS, "validate")
+    assertThat(lakehouse.read(Tables.OPS_VALIDATION_METRICS)
         .filter(col("run_id").equalTo(result.runId()))
         .filter("metric IN ('n', 'events') AND value >= 1 AND value < 11").count()).isZero();
   }
@@ -280,16 +343,20 @@ class ValidationReportTest {
     JsonNode fair = json.readTree(output(validate("fair"), "report.json").toFile());
     JsonNode black = slice(biased, "test", "race", "Black");
     assertThat(black.path("status").asText()).isEqualTo("flag");
-    assertThat(black.path("reasons")).extracting(JsonNode::asText).contains("oe_ratio");
-    assertThat(biased.path("flags")).anySatisfy(f -> {
+    assertThat(biased.path("decision").asText()).isEqualTo("flag");
+    assertThat(biased.path("findings")).anySatisfy(f -> {
       assertThat(f.path("attribute").asText()).isEqualTo("race");
       assertThat(f.path("group").asText()).isEqualTo("Black");
+      assertThat(f.path("check").asText()).isEqualTo("oe_ratio");
+      assertThat(f.path("verdict").asText()).isEqualTo("flag");
+      // Half the events unrecorded: O/E about one half, the whole CI below the limit.
+      assertThat(f.path("estimate").asDouble()).isBetween(0.35, 0.7);
+      assertThat(f.path("ci_high").asDouble()).isLessThan(0.8);
     });
-    assertThat(slice(fair, "test", "race", "Black").path("status").asText()).isEqualTo("pass");
-    assertThat(fair.path("flags")).noneSatisfy(f -> {
-      assertThat(f.path("attribute").asText()).isEqualTo("race");
-      assertThat(f.path("group").asText()).isEqualTo("Black");
-    });
+    assertThat(slice(fair, "test", "race", "Black").path("status").asText())
+        .isNotIn("flag", "review");
+    assertThat(fair.path("findings")).noneSatisfy(f ->
+        assertThat(f.path("verdict").asText()).isEqualTo("flag"));
   }
 
   @Test
@@ -299,6 +366,14 @@ class ValidationReportTest {
         config.with(List.of("task.id=biased")), fairModel))
         .isInstanceOf(FairgroveError.class)
         .hasMessageContaining("was trained for task 'fair', not 'biased'");
+  }
+
+  private static Set<ValidationMessage> schemaErrors(JsonNode report) throws IOException {
+    Path schemaFile = Path.of(System.getProperty("fairgrove.repo.root", ".."), "schemas",
+        "report.schema.json");
+    JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+        .getSchema(Files.readString(schemaFile));
+    return schema.validate(report);
   }
 
   private static JsonNode slice(JsonNode report, String set, String attribute, String group) {
@@ -371,6 +446,26 @@ class ValidationReportTest {
             k -> new HashMap<>()).put(metric, m.path("value").asDouble());
       }
     }
+    // Each ROC point gives TP = sensitivity x events and FP = FPR x non-events, and neighbouring
+    // points the persons between them.
+    for (JsonNode curve : set.path("curves")) {
+      double[] size = sizes.get(curve.path("attribute").asText() + "="
+          + curve.path("group").asText());
+      if (size == null) {
+        continue;
+      }
+      double[] previous = {0, 0};
+      for (JsonNode point : curve.path("roc")) {
+        double fp = point.get(0).asDouble() * (size[0] - size[1]);
+        double tp = point.get(1).asDouble() * size[1];
+        String label = name + " ROC " + curve.path("group").asText();
+        checkCount(leaks, label + " TP", tp);
+        checkCount(leaks, label + " FP", fp);
+        checkCount(leaks, label + " TP step", tp - previous[0]);
+        checkCount(leaks, label + " FP step", fp - previous[1]);
+        previous = new double[] {tp, fp};
+      }
+    }
     rates.forEach((key, r) -> {
       double[] size = sizes.get(key.substring(0, key.indexOf('@')));
       if (size == null || !r.containsKey("sensitivity") || !r.containsKey("specificity")) {
@@ -400,6 +495,8 @@ class ValidationReportTest {
   static List<String> smallIntegers(String text) {
     // PDF text extraction may put a space inside a decimal where a table cell wraps ("0. 2").
     String cleaned = text.replaceAll("(\\d\\.)\\s+(\\d)", "$1$2").replace("HTI-1", " ")
+        // Percentages are rates, not counts (derivableCounts checks what rates give back).
+        .replaceAll("\\d+(\\.\\d+)?\\s*%", " ")
         .replaceAll("days \\d+ to \\d+ after the index date", " ")
         .replaceAll("page \\d+ of \\d+", " ");
     List<String> found = new ArrayList<>();

@@ -1,4 +1,4 @@
-package org.fairgrove.pipeline.train;
+package org.fairgrove.pipeline.score;
 
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
@@ -11,7 +11,6 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.udf;
 
-import io.delta.tables.DeltaTable;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -33,6 +32,9 @@ import org.fairgrove.pipeline.core.Progress;
 import org.fairgrove.pipeline.features.Features;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Tables;
+import org.fairgrove.pipeline.train.Engine;
+import org.fairgrove.pipeline.train.Recalibration;
+import org.fairgrove.pipeline.train.Registry;
 
 /**
  * Batch scoring: a registered model applied to each person's latest cohort row on or before a
@@ -44,12 +46,6 @@ public final class Scoring {
 
   /** What a scoring run wrote. */
   public record Result(String modelId, long rows, String fhirPath) {}
-
-  /** Applies a stored recalibration to the {@code risk} column. */
-  static Dataset<Row> risk(Dataset<Row> predicted, Recalibration recalibration) {
-    return recalibration == null ? predicted
-        : predicted.withColumn("risk", recalibration.apply(col("risk")));
-  }
 
   /**
    * @param modelId the model to apply, or null for the task's champion
@@ -64,8 +60,7 @@ public final class Scoring {
         : registry.champion(taskId).orElseThrow(() -> Errors.noChampion(taskId));
     Progress.Stage stage = Progress.start("score " + taskId + " with " + entry.modelId());
 
-    Dataset<Row> latest = lakehouse.read(Tables.GOLD_FEATURES, "fairgrove features --task "
-            + entry.taskId())
+    Dataset<Row> latest = lakehouse.read(Tables.GOLD_FEATURES)
         .filter(col("task_id").equalTo(entry.taskId())
             .and(col("index_date").leq(Date.valueOf(asOf))))
         .withColumn("recency", row_number().over(Window.partitionBy("person_id")
@@ -84,18 +79,14 @@ public final class Scoring {
             .as("model_id"), col("risk"), col("top_features"),
         current_timestamp().as("scored_at"));
 
-    String location = lakehouse.location(Tables.GOLD_PREDICTIONS);
-    if (!lakehouse.exists(Tables.GOLD_PREDICTIONS)) {
-      predictions.write().format("delta").mode("append").save(location);
-    } else {
-      DeltaTable.forPath(spark, location).as("p")
-          .merge(predictions.as("s"), "p.task_id = s.task_id AND p.person_id = s.person_id"
-              + " AND p.index_date = s.index_date AND p.model_id = s.model_id")
-          .whenMatched().updateAll()
-          .whenNotMatched().insertAll()
-          .execute();
-    }
-    Dataset<Row> written = lakehouse.read(Tables.GOLD_PREDICTIONS, "fairgrove score")
+    lakehouse.delta(Tables.GOLD_PREDICTIONS).as("p")
+        .merge(Lakehouse.conform(Tables.GOLD_PREDICTIONS, predictions).as("s"),
+            "p.task_id = s.task_id AND p.person_id = s.person_id"
+            + " AND p.index_date = s.index_date AND p.model_id = s.model_id")
+        .whenMatched().updateAll()
+        .whenNotMatched().insertAll()
+        .execute();
+    Dataset<Row> written = lakehouse.read(Tables.GOLD_PREDICTIONS)
         .filter(col("model_id").equalTo(entry.modelId()).and(col("as_of")
             .equalTo(Date.valueOf(asOf))));
     if (fhirOut != null) {
@@ -125,13 +116,13 @@ public final class Scoring {
             hash.getString(0));
       }
     }
-    return risk(Engine.named(model.engine()).load(model.modelPath())
+    return Recalibration.apply(Engine.named(model.engine()).load(model.modelPath())
         .predict(featureRows, withContributions), Recalibration.fromJson(model.recalibration()));
   }
 
   private static String[] featureNames(Lakehouse lakehouse, String taskId) {
     Map<Integer, String> names = new HashMap<>();
-    lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY, "fairgrove features")
+    lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY)
         .filter(col("task_id").equalTo(taskId)).select("slot", "name").collectAsList()
         .forEach(row -> names.put(row.getInt(0), row.getString(1)));
     String[] byIndex = new String[names.size()];

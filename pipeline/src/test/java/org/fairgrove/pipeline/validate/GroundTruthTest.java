@@ -1,4 +1,4 @@
-package org.fairgrove.pipeline.train;
+package org.fairgrove.pipeline.validate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

@@ -1,0 +1,30 @@
+package org.fairgrove.pipeline.lakehouse;
+
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * One lakehouse table's declaration, like Delta's table configuration: where it lives, its
+ * contract in schemas/ (null for bronze, which keeps the columns a source brings), the command
+ * that writes it and how.
+ *
+ * @param contract schema resource name, e.g. "gold/cohort", or null
+ * @param producedBy the `fairgrove` command that writes it, for "run X first" messages
+ */
+public record Table(TableId id, String contract, String producedBy, WriteMode mode) {
+  public StructType schema() {
+    if (contract == null) {
+      throw new IllegalStateException(id + " has no contract");
+    }
+    return Schemas.load(contract);
+  }
+
+  /** Partitioned by its replace scope when that scope is a task (task tables stay separable). */
+  String partitionColumn() {
+    return mode == WriteMode.REPLACE_TASK ? mode.scopeColumn : null;
+  }
+
+  @Override
+  public String toString() {
+    return id.toString();
+  }
+}
