@@ -13,12 +13,20 @@ import org.fairgrove.pipeline.config.FairgroveConfig;
  * @param byDefault whether a run that names no stages runs it (false: only when named, for a
  *     stage that stands in for others, such as writing silver without ingest)
  * @param runner runs the stage and returns how many units it processed, and what else it found
+ * @param baseline what the stage is compared with, timed just before it on the same inputs (the
+ *     ratio of the two is the figure that survives a noisy machine); null for none
  */
-public record BenchStage(String name, String unit, boolean byDefault, Runner runner) {
+public record BenchStage(String name, String unit, boolean byDefault, Runner runner,
+    Runner baseline) {
 
   /** A stage every run that names no stages runs. */
   public BenchStage(String name, String unit, Runner runner) {
-    this(name, unit, true, runner);
+    this(name, unit, true, runner, null);
+  }
+
+  /** A stage without a baseline. */
+  public BenchStage(String name, String unit, boolean byDefault, Runner runner) {
+    this(name, unit, byDefault, runner, null);
   }
 
   /** Runs the stage. */

@@ -34,7 +34,8 @@ public final class Benchmark {
 
   /** One stage at one size. */
   public record Result(String stage, long persons, String unit, long units, double seconds,
-      long peakHeapBytes, long peakRssBytes, com.fasterxml.jackson.databind.JsonNode details) {
+      Double baselineSeconds, long peakHeapBytes, long peakRssBytes, ObjectNode jobs,
+      com.fasterxml.jackson.databind.JsonNode details) {
     public double unitsPerSecond() {
       return units / Math.max(seconds, 1e-9);
     }
@@ -54,22 +55,59 @@ public final class Benchmark {
           "lakehouse.root=" + work.resolve("lakehouse"),
           "reports.dir=" + work.resolve("reports")));
       for (BenchStage stage : stages) {
+        Double baseline = null;
+        if (stage.baseline() != null) {
+          Progress.info("bench: %s baseline at %s persons", stage.name(),
+              Progress.count(persons));
+          baseline = timed(spark, sized, stage.baseline()).seconds;
+        }
         Progress.info("bench: %s at %s persons", stage.name(), Progress.count(persons));
-        System.gc();
-        MemoryProbe.reset();
-        long start = System.nanoTime();
-        BenchStage.Outcome outcome = stage.run(spark, sized);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Result result = new Result(stage.name(), persons, stage.unit(), outcome.units(), seconds,
-            MemoryProbe.peakHeapBytes(), MemoryProbe.peakRssBytes(), outcome.details());
-        Progress.info("bench: %s at %s persons: %.1f s, %s %s/s", stage.name(),
-            Progress.count(persons), seconds, Progress.count(Math.round(result.unitsPerSecond())),
-            stage.unit());
+        Timed timed = timed(spark, sized, stage.runner());
+        Result result = new Result(stage.name(), persons, stage.unit(), timed.outcome.units(),
+            timed.seconds, baseline, timed.peakHeap, timed.peakRss, timed.jobs,
+            timed.outcome.details());
+        Progress.info("bench: %s at %s persons: %.1f s, %s %s/s%s", stage.name(),
+            Progress.count(persons), timed.seconds,
+            Progress.count(Math.round(result.unitsPerSecond())), stage.unit(),
+            baseline == null ? "" : String.format(java.util.Locale.ROOT,
+                " (%.2f x the baseline's %.1f s)", timed.seconds / baseline, baseline));
         results.add(result);
       }
       deleteRecursively(work);
     }
     return write(config, started, results);
+  }
+
+  /** One timed run of a stage: its outcome, time, peak memory and Spark jobs. */
+  private record Timed(BenchStage.Outcome outcome, double seconds, long peakHeap, long peakRss,
+      ObjectNode jobs) {}
+
+  private static Timed timed(SparkSession spark, FairgroveConfig config,
+      BenchStage.Runner runner) {
+    System.gc();
+    MemoryProbe.reset();
+    JobTimes jobs = new JobTimes();
+    spark.sparkContext().addSparkListener(jobs);
+    long start = System.nanoTime();
+    try {
+      BenchStage.Outcome outcome = runner.run(spark, config);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      awaitListeners(spark);
+      return new Timed(outcome, seconds, MemoryProbe.peakHeapBytes(),
+          MemoryProbe.peakRssBytes(), jobs.summary());
+    } finally {
+      spark.sparkContext().removeSparkListener(jobs);
+    }
+  }
+
+  /** Job ends reach listeners asynchronously: let the last ones arrive before summing. */
+  private static void awaitListeners(SparkSession spark) {
+    try {
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+    } catch (java.util.concurrent.TimeoutException e) {
+      Progress.info("bench: Spark's listener bus did not drain; the job summary may miss the"
+          + " last jobs");
+    }
   }
 
   private static List<BenchStage> select(FairgroveConfig config, List<BenchStage> available) {
@@ -111,6 +149,12 @@ public final class Benchmark {
       row.put("units_per_second", Math.round(r.unitsPerSecond()));
       row.put("peak_heap_bytes", r.peakHeapBytes());
       row.put("peak_rss_bytes", r.peakRssBytes());
+      if (r.baselineSeconds() != null) {
+        row.put("baseline_seconds", Math.round(r.baselineSeconds() * 1000) / 1000.0);
+        row.put("ratio_to_baseline", Math.round(r.seconds() / r.baselineSeconds() * 1000)
+            / 1000.0);
+      }
+      row.set("spark_jobs", r.jobs());
       if (r.details() != null) {
         row.set("details", r.details());
       }

@@ -49,7 +49,7 @@ public record TaskSettings(
   /** How features are built. */
   public record Features(List<Integer> windowsDays, boolean allPrior, int endDay,
       List<String> domains, int minPersons, int topKPerDomain,
-      boolean protectedAttributesAsInputs) {}
+      boolean protectedAttributesAsInputs, String dictionary) {}
 
   static TaskSettings read(ConfigReader c) {
     Target target = new Target(
@@ -118,7 +118,8 @@ public record TaskSettings(
             c.bool("task.features.all-prior"), endDay, domains,
             c.intIn("task.features.min-persons", 1, Integer.MAX_VALUE),
             c.intIn("task.features.top-k-per-domain", 1, 100_000),
-            c.bool("task.features.protected-attributes-as-inputs")),
+            c.bool("task.features.protected-attributes-as-inputs"),
+            c.optionalString("task.features.dictionary")),
         new Train(
             c.oneOf("task.train.engine", Set.copyOf(Train.ENGINES)),
             c.intIn("task.train.rounds", 1, 100_000),

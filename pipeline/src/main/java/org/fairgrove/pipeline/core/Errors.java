@@ -116,6 +116,15 @@ public final class Errors {
             + " gold.cohort_attrition\"`.");
   }
 
+  public static FairgroveError dictionaryNotFound(String task, String hash) {
+    return error(
+        "Task '" + task + "' has no feature dictionary " + hash + " in gold.feature_dictionary.",
+        "task.features.dictionary names a dictionary to build the features in, and no features"
+            + " build of this task in this lakehouse wrote it.",
+        "Use the dictionary_hash of a model of this task (`fairgrove models`), or leave"
+            + " task.features.dictionary unset to choose the concepts anew.");
+  }
+
   public static FairgroveError modelNotFound(String modelId) {
     return error(
         "Model '" + modelId + "' is not in the registry.",

@@ -75,6 +75,36 @@ final class FeatureLayout implements Serializable {
     }
   }
 
+  /**
+   * The layout a stored dictionary describes (its slots in order), so features can be built
+   * again in it: the concepts in slot order with their codes and units, the windows as named.
+   */
+  static FeatureLayout fromSlots(List<Slot> stored, boolean protectedAttributesAsInputs) {
+    List<Integer> windows = new ArrayList<>();
+    boolean allPrior = false;
+    Map<String, Concept> concepts = new java.util.LinkedHashMap<>();
+    for (Slot slot : stored) {
+      if (slot.conceptId() == null) {
+        continue;
+      }
+      if (slot.window().equals(windowLabel(ALL_PRIOR))) {
+        allPrior = true;
+      } else {
+        int days = Integer.parseInt(slot.window().substring(0, slot.window().length() - 1));
+        if (!windows.contains(days)) {
+          windows.add(days);
+        }
+      }
+      String key = key(slot.domain(), slot.conceptId());
+      Concept known = concepts.get(key);
+      String unit = known != null && known.unit() != null ? known.unit() : slot.unit();
+      concepts.put(key, new Concept(slot.domain(), slot.conceptId(), 0, slot.sourceValue(),
+          unit));
+    }
+    return new FeatureLayout(windows, allPrior, protectedAttributesAsInputs,
+        new ArrayList<>(concepts.values()));
+  }
+
   static List<String> raceLabels() {
     List<String> labels = new ArrayList<>(Demographics.RACE.values());
     labels.sort(null);

@@ -60,7 +60,8 @@ public final class Features {
 
     Dataset<Row> cohort = lakehouse.read(Tables.GOLD_COHORT)
         .filter(col("task_id").equalTo(taskId));
-    if (cohort.filter(col("split").equalTo(Splits.TRAIN)).isEmpty()) {
+    if (settings.dictionary() == null
+        && cohort.filter(col("split").equalTo(Splits.TRAIN)).isEmpty()) {
       throw Errors.noTrainingRows(taskId);
     }
     Dataset<Row> events = EventStream.read(lakehouse, settings.domains());
@@ -71,8 +72,11 @@ public final class Features {
     events = events.withColumn("event_day", unix_date(col("event_date")))
         .filter(col("concept_id").isNotNull().and(col("event_day").isNotNull()));
 
-    FeatureLayout layout = new FeatureLayout(settings.windowsDays(), settings.allPrior(),
-        settings.protectedAttributesAsInputs(), chooseConcepts(cohort, events, settings, taskId));
+    FeatureLayout layout = settings.dictionary() != null
+        ? storedLayout(lakehouse, taskId, settings.dictionary())
+        : new FeatureLayout(settings.windowsDays(), settings.allPrior(),
+            settings.protectedAttributesAsInputs(),
+            chooseConcepts(cohort, events, settings, taskId));
     String hash = layout.hash();
 
     List<Row> chosen = new ArrayList<>();
@@ -101,10 +105,50 @@ public final class Features {
 
     Dataset<Row> written = lakehouse.read(Tables.GOLD_FEATURES)
         .filter(col("task_id").equalTo(taskId));
-    writeDictionary(spark, lakehouse, taskId, layout, hash, written);
+    if (settings.dictionary() == null) {
+      writeDictionary(spark, lakehouse, taskId, layout, hash, written);
+    }
     long rows = written.count();
     stage.done(rows);
     return new Result(taskId, rows, layout.size(), hash);
+  }
+
+  /**
+   * The layout of a dictionary stored earlier (task.features.dictionary), e.g. the champion's,
+   * so a model can be scored and validated on newer data in the features it was trained on.
+   */
+  private static FeatureLayout storedLayout(Lakehouse lakehouse, String taskId, String hash) {
+    List<Row> rows = lakehouse.exists(Tables.GOLD_FEATURE_DICTIONARY)
+        ? lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY).filter(col("task_id").equalTo(taskId)
+            .and(col(DICTIONARY_HASH_COLUMN).equalTo(hash))).orderBy("slot").collectAsList()
+        : List.of();
+    if (rows.isEmpty()) {
+      throw Errors.dictionaryNotFound(taskId, hash);
+    }
+    List<FeatureLayout.Slot> slots = new ArrayList<>();
+    for (Row r : rows) {
+      slots.add(new FeatureLayout.Slot(r.getAs("slot"), r.getAs("name"), r.getAs("domain"),
+          r.getAs("window"), r.getAs("concept_id"), r.getAs("statistic"),
+          r.getAs("source_value"), r.getAs("unit")));
+    }
+    Boolean protectedInputs = rows.get(0).getAs("protected_attributes_as_inputs");
+    FeatureLayout layout = FeatureLayout.fromSlots(slots, Boolean.TRUE.equals(protectedInputs));
+    if (!layout.hash().equals(hash)) {
+      throw new IllegalStateException("The stored dictionary " + hash + " of task " + taskId
+          + " rebuilds as " + layout.hash());
+    }
+    return layout;
+  }
+
+  /** Each slot's feature name in one of the task's dictionaries, by slot. */
+  public static Map<Integer, String> slotNames(Lakehouse lakehouse, String taskId,
+      String dictionaryHash) {
+    Map<Integer, String> names = new HashMap<>();
+    lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY).filter(col("task_id").equalTo(taskId)
+            .and(col(DICTIONARY_HASH_COLUMN).equalTo(dictionaryHash)))
+        .select("slot", "name").collectAsList()
+        .forEach(row -> names.put(row.getInt(0), row.getString(1)));
+    return names;
   }
 
   /** Events of the task's feature domains, the input a features build reads (for benchmarks). */
@@ -181,7 +225,8 @@ public final class Features {
         .add("coverage", DataTypes.DoubleType, false)
         .add(DICTIONARY_HASH_COLUMN, DataTypes.StringType, false)
         .add("protected_attributes_as_inputs", DataTypes.BooleanType, false);
-    lakehouse.write(Tables.GOLD_FEATURE_DICTIONARY, spark.createDataFrame(rows, schema), taskId);
+    lakehouse.write(Tables.GOLD_FEATURE_DICTIONARY, spark.createDataFrame(rows, schema), taskId,
+        hash);
   }
 
   /** Per partition, how many rows have a (non-NaN) value in each slot. */

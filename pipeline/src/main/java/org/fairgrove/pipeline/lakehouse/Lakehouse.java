@@ -107,22 +107,27 @@ public final class Lakehouse {
   /**
    * Writes rows in the table's contract shape (its columns, in order, cast to its types) as its
    * write mode says, in one transaction; a replace mode replaces the rows of {@code scope} (the
-   * task, batch or model id). A table from an older contract gains the new nullable columns.
+   * task, batch or model id; task and dictionary hash). A table from an older contract gains the
+   * new nullable columns.
    */
-  public void write(Table table, Dataset<Row> rows, String scope) {
+  public void write(Table table, Dataset<Row> rows, String... scope) {
     if (table.mode() == WriteMode.MERGE) {
       throw new IllegalArgumentException(table + " is merged by its producer, not written");
     }
     create(table);
     DataFrameWriter<Row> writer = conform(table, rows).write().format("delta")
         .option("mergeSchema", "true");
-    String column = table.mode().scopeColumn;
-    if (column != null) {
-      if (scope == null) {
-        throw new IllegalArgumentException(table + " is replaced per " + column);
+    List<String> columns = table.mode().scopeColumns;
+    if (!columns.isEmpty()) {
+      if (scope.length != columns.size()) {
+        throw new IllegalArgumentException(table + " is replaced per " + columns);
+      }
+      List<String> conditions = new ArrayList<>();
+      for (int i = 0; i < columns.size(); i++) {
+        conditions.add(columns.get(i) + " = '" + scope[i].replace("'", "''") + "'");
       }
       writer = writer.mode(SaveMode.Overwrite)
-          .option("replaceWhere", column + " = '" + scope.replace("'", "''") + "'");
+          .option("replaceWhere", String.join(" AND ", conditions));
     } else {
       writer = writer.mode(table.mode() == WriteMode.OVERWRITE ? SaveMode.Overwrite
           : SaveMode.Append);

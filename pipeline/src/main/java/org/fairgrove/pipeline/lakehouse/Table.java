@@ -18,9 +18,10 @@ public record Table(TableId id, String contract, String producedBy, WriteMode mo
     return Schemas.load(contract);
   }
 
-  /** Partitioned by its replace scope when that scope is a task (task tables stay separable). */
+  /** Task tables are partitioned by task, so each task's rows stay separable. */
   String partitionColumn() {
-    return mode == WriteMode.REPLACE_TASK ? mode.scopeColumn : null;
+    return mode == WriteMode.REPLACE_TASK || mode == WriteMode.REPLACE_DICTIONARY ? "task_id"
+        : null;
   }
 
   @Override

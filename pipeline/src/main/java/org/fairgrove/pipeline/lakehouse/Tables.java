@@ -41,9 +41,10 @@ public final class Tables {
       WriteMode.REPLACE_TASK);
   public static final Table GOLD_FEATURES = new Table(TableId.of("gold", "features"),
       "gold/features", "features --task T", WriteMode.REPLACE_TASK);
+  /** Every dictionary a task's features were built in (models keep reading theirs). */
   public static final Table GOLD_FEATURE_DICTIONARY = new Table(
       TableId.of("gold", "feature_dictionary"), "gold/feature_dictionary", "features --task T",
-      WriteMode.REPLACE_TASK);
+      WriteMode.REPLACE_DICTIONARY);
   public static final Table GOLD_PREDICTIONS = new Table(TableId.of("gold", "predictions"),
       "gold/predictions", "score --task T", WriteMode.MERGE);
   /** The per-row held-out predictions of every validation run, for audit; never in a report. */

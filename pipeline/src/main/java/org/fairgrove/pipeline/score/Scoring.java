@@ -72,7 +72,7 @@ public final class Scoring {
     boolean explain = topK > 0 && entry.engine().equals("xgboost");
     Dataset<Row> predicted = predict(entry, latest, explain);
     predicted = predicted.withColumn("top_features", explain
-        ? topFeatures(featureNames(lakehouse, entry.taskId()), topK).apply(col("contributions"))
+        ? topFeatures(featureNames(lakehouse, entry), topK).apply(col("contributions"))
         : lit(null).cast("array<string>"));
     Dataset<Row> predictions = predicted.select(col("task_id"), col("person_id"),
         col("index_date"), lit(Date.valueOf(asOf)).as("as_of"), lit(entry.modelId())
@@ -120,11 +120,9 @@ public final class Scoring {
         .predict(featureRows, withContributions), Recalibration.fromJson(model.recalibration()));
   }
 
-  private static String[] featureNames(Lakehouse lakehouse, String taskId) {
-    Map<Integer, String> names = new HashMap<>();
-    lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY)
-        .filter(col("task_id").equalTo(taskId)).select("slot", "name").collectAsList()
-        .forEach(row -> names.put(row.getInt(0), row.getString(1)));
+  private static String[] featureNames(Lakehouse lakehouse, Registry.Entry model) {
+    Map<Integer, String> names = Features.slotNames(lakehouse, model.taskId(),
+        model.dictionaryHash());
     String[] byIndex = new String[names.size()];
     names.forEach((slot, name) -> byIndex[slot] = name);
     return byIndex;

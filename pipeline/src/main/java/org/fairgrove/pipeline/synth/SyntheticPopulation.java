@@ -155,6 +155,12 @@ public final class SyntheticPopulation {
   }
 
   /** The ids of the sites that have persons, each a folder synth.out/&lt;site&gt;. */
+  /** The OMOP source tables the population writes per site (its table folder names). */
+  public static List<String> sourceTables() {
+    return java.util.Arrays.stream(Output.values()).filter(Output::isSource).map(Output::table)
+        .toList();
+  }
+
   public static List<String> siteIds(FairgroveConfig config) {
     return PopulationPlan.from(config).sites().stream().filter(site -> site.persons() > 0)
         .map(PopulationPlan.Site::id).toList();
@@ -196,7 +202,7 @@ public final class SyntheticPopulation {
     }
     LongAccumulator rows = spark.sparkContext().longAccumulator("synth." + target);
     lakehouse.write(target, typedRows(spark.range(0, plan.persons(), 1, partitions), plan,
-        table, rows), null);
+        table, rows));
     stage.done(rows.value());
   }
 

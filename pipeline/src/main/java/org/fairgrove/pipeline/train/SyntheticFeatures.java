@@ -78,7 +78,7 @@ public final class SyntheticFeatures {
           null, null, null, "synthetic-" + features, false));
     }
     lakehouse.write(Tables.GOLD_FEATURE_DICTIONARY, spark.createDataFrame(dictionary,
-        Tables.GOLD_FEATURE_DICTIONARY.schema()), taskId);
+        Tables.GOLD_FEATURE_DICTIONARY.schema()), taskId, "synthetic-" + features);
     return achievable;
   }
 }

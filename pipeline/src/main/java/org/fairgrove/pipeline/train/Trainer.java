@@ -140,7 +140,7 @@ public final class Trainer {
     Registry registry = new Registry(spark, lakehouse);
     String path = registry.modelPath(modelId);
     best.save(path);
-    writeImportance(spark, lakehouse, modelId, taskId, best.gainBySlot());
+    writeImportance(spark, lakehouse, modelId, taskId, dictionaryHash, best.gainBySlot());
     double seconds = (System.nanoTime() - start) / 1e9;
     registry.register(new Registry.Entry(modelId, taskId, engine.name(), Registry.CANDIDATE,
         params.toString(), trace.toString(),
@@ -220,11 +220,8 @@ public final class Trainer {
   }
 
   private static void writeImportance(SparkSession spark, Lakehouse lakehouse, String modelId,
-      String taskId, Map<Integer, Double> gain) {
-    Map<Integer, String> names = new HashMap<>();
-    lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY)
-        .filter(col("task_id").equalTo(taskId)).select("slot", "name").collectAsList()
-        .forEach(row -> names.put(row.getInt(0), row.getString(1)));
+      String taskId, String dictionaryHash, Map<Integer, Double> gain) {
+    Map<Integer, String> names = Features.slotNames(lakehouse, taskId, dictionaryHash);
     double total = gain.values().stream().mapToDouble(Double::doubleValue).sum();
     List<Row> rows = new ArrayList<>();
     gain.forEach((slot, value) -> rows.add(RowFactory.create(modelId, slot,

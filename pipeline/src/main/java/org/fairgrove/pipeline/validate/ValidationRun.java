@@ -242,7 +242,7 @@ public final class ValidationRun {
     lakehouse.write(Tables.GOLD_VALIDATION_PREDICTIONS, predicted.select(
         lit(runId).as("run_id"), lit(modelId).as("model_id"), col(EVALUATION_SET),
         col(KEY).as("row_key"), col("person_id"), col("index_date"), col(Slices.LABEL),
-        col(Slices.RISK), map(attributes.toArray(Column[]::new)).as("attributes")), null);
+        col(Slices.RISK), map(attributes.toArray(Column[]::new)).as("attributes")));
   }
 
   /**
@@ -304,6 +304,6 @@ public final class ValidationRun {
         out.add(RowFactory.create(values.toArray()));
       }
     }
-    lakehouse.write(Tables.OPS_VALIDATION_METRICS, spark.createDataFrame(out, schema), null);
+    lakehouse.write(Tables.OPS_VALIDATION_METRICS, spark.createDataFrame(out, schema));
   }
 }

@@ -202,8 +202,7 @@ class FeaturesTest {
   @Test
   void dictionaryNamesEverySlotWithItsCoverageOnTrainingRows() {
     Features.Result result = Features.build(spark, config);
-    List<Row> dictionary = lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY)
-        .orderBy("slot").collectAsList();
+    List<Row> dictionary = dictionary(result.dictionaryHash()).collectAsList();
     assertThat(dictionary).hasSize(41);
     Row edge = dictionary.get(2);
     assertThat(edge.getAs("name").toString()).isEqualTo("condition_320128_present_30d");
@@ -217,21 +216,26 @@ class FeaturesTest {
     assertThat(dictionary).noneMatch(row -> row.getAs("name").toString().startsWith("race_"));
   }
 
+  /** The slots of one dictionary, in order. */
+  private org.apache.spark.sql.Dataset<Row> dictionary(String hash) {
+    return lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY)
+        .filter(org.apache.spark.sql.functions.col("dictionary_hash").equalTo(hash))
+        .orderBy("slot");
+  }
+
   @Test
   void eventsOnOrAfterIndexNeverChangeAFeature() {
-    Features.build(spark, config);
+    String hash = Features.build(spark, config).dictionaryHash();
     Map<String, Map<Integer, Double>> before = vectors();
-    List<Row> dictionaryBefore = lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY)
-        .orderBy("slot").drop("coverage").collectAsList();
+    List<Row> dictionaryBefore = dictionary(hash).drop("coverage").collectAsList();
 
     try {
       conditions(true).writeTo(lakehouse, Tables.SILVER_CONDITION);
       measurements(true).writeTo(lakehouse, Tables.SILVER_MEASUREMENT);
-      Features.build(spark, config);
+      assertThat(Features.build(spark, config).dictionaryHash()).isEqualTo(hash);
 
       assertThat(vectors().toString()).isEqualTo(before.toString());
-      assertThat(lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY).orderBy("slot")
-          .drop("coverage").collectAsList()).isEqualTo(dictionaryBefore);
+      assertThat(dictionary(hash).drop("coverage").collectAsList()).isEqualTo(dictionaryBefore);
     } finally {
       conditions(false).writeTo(lakehouse, Tables.SILVER_CONDITION);
       measurements(false).writeTo(lakehouse, Tables.SILVER_MEASUREMENT);
@@ -242,12 +246,48 @@ class FeaturesTest {
   void protectedAttributesBecomeInputsOnlyWhenTheTaskAllowsIt() {
     FairgroveConfig allowed = config.with(
         List.of("task.features.protected-attributes-as-inputs=true"));
-    Features.build(spark, allowed);
-    List<String> names = lakehouse.read(Tables.GOLD_FEATURE_DICTIONARY)
-        .orderBy("slot").select("name").as(org.apache.spark.sql.Encoders.STRING())
-        .collectAsList();
+    String hash = Features.build(spark, allowed).dictionaryHash();
+    List<String> names = dictionary(hash).select("name")
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
     assertThat(names.subList(0, 9)).containsExactly("age_at_index", "sex_female", "race_AIAN",
         "race_Asian", "race_Black", "race_NHPI", "race_White", "race_Other",
         "ethnicity_hispanic");
+  }
+
+  @Test
+  void aStoredDictionaryBuildsTheSameSlotsOnNewData() {
+    Features.Result first = Features.build(spark, config);
+    Map<String, Map<Integer, Double>> before = vectors();
+    try {
+      // A new concept, before both persons' index dates: a fresh build would make it a feature.
+      conditions(false)
+          .with("condition_occurrence_id", 30, "person_id", 1, "condition_concept_id", 4444,
+              "condition_start_date", "2015-01-01")
+          .with("condition_occurrence_id", 31, "person_id", 2, "condition_concept_id", 4444,
+              "condition_start_date", "2015-01-01")
+          .writeTo(lakehouse, Tables.SILVER_CONDITION);
+      Features.Result reused = Features.build(spark, config.with(List.of(
+          "task.features.dictionary=" + first.dictionaryHash())));
+      assertThat(reused.dictionaryHash()).isEqualTo(first.dictionaryHash());
+      assertThat(reused.slots()).isEqualTo(41);
+      assertThat(vectors().toString()).isEqualTo(before.toString());
+
+      Features.Result fresh = Features.build(spark, config);
+      assertThat(fresh.dictionaryHash()).isNotEqualTo(first.dictionaryHash());
+      assertThat(fresh.slots()).isEqualTo(41 + 6);
+      // Both dictionaries stay: a model trained in the first can still be scored.
+      assertThat(dictionary(first.dictionaryHash()).count()).isEqualTo(41);
+      assertThat(dictionary(fresh.dictionaryHash()).count()).isEqualTo(47);
+    } finally {
+      conditions(false).writeTo(lakehouse, Tables.SILVER_CONDITION);
+    }
+  }
+
+  @Test
+  void anUnknownDictionaryIsAClearError() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Features.build(spark,
+            config.with(List.of("task.features.dictionary=0123456789abcdef"))))
+        .isInstanceOf(org.fairgrove.pipeline.core.FairgroveError.class)
+        .hasMessageContaining("has no feature dictionary 0123456789abcdef");
   }
 }

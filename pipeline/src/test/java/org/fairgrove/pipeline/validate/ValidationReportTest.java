@@ -144,7 +144,8 @@ class ValidationReportTest {
         dictionary.with("task_id", task, "slot", slot, "name", "x" + (slot + 1),
             "dictionary_hash", "dictionary-a", "protected_attributes_as_inputs", false);
       }
-      lakehouse.write(Tables.GOLD_FEATURE_DICTIONARY, dictionary.dataset(), task);
+      lakehouse.write(Tables.GOLD_FEATURE_DICTIONARY, dictionary.dataset(), task,
+          "dictionary-a");
     }
   }
 
