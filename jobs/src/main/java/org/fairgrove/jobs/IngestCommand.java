@@ -13,9 +13,10 @@ import picocli.CommandLine.Option;
 
 @Command(name = "ingest", mixinStandardHelpOptions = true,
     description = {
-        "Land one batch of de-identified OMOP records from one site: files as landed in"
-            + " bronze.<table>, guarded and conformed rows merged into silver.<table> by natural"
-            + " key, rows that cannot be conformed in ops.quarantine, counts in ops.ingest_log,"
+        "Land one batch of records from one site: every row as the de-identification guard"
+            + " lets it through in bronze.<table> (with its file, position and a keyed hash of"
+            + " the raw row; no identifier is kept), accepted rows merged into silver.<table> by"
+            + " natural key, rows that cannot be conformed in ops.quarantine, counts in ops.ingest_log,"
             + " data quality checks in ops.dq_results.",
         "DIR holds DIR/<table>/part-*.csv|parquet or DIR/<table>.csv|parquet (what `fairgrove"
             + " synth` writes per site). A batch is identified by its content: ingesting it"

@@ -1,6 +1,7 @@
 package org.fairgrove.pipeline.core;
 
 import java.util.Locale;
+import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,10 +18,21 @@ public final class Progress {
     LOG.info(String.format(Locale.ROOT, format, args));
   }
 
-  /** Starts timing a stage; {@link Stage#done(long)} logs rows and rate. */
+  /**
+   * Starts timing a stage; {@link Stage#done(long)} logs rows and rate. Until then the stage
+   * names the Spark jobs it runs (the UI's and the event log's job description).
+   */
   public static Stage start(String stage) {
     LOG.info(stage + " ...");
+    describeJobs(stage);
     return new Stage(stage, System.nanoTime());
+  }
+
+  private static void describeJobs(String description) {
+    SparkSession.getActiveSession().foreach(spark -> {
+      spark.sparkContext().setJobDescription(description);
+      return null;
+    });
   }
 
   /** A running stage. */
@@ -37,8 +49,17 @@ public final class Progress {
       return (System.nanoTime() - startNanos) / 1e9;
     }
 
+    /** Logs completion where the rows are counted later; returns the elapsed seconds. */
+    public double done() {
+      describeJobs(null);
+      double seconds = elapsedSeconds();
+      LOG.info(String.format(Locale.ROOT, "%s done in %.1f s", name, seconds));
+      return seconds;
+    }
+
     /** Logs completion with the rows processed; returns the elapsed seconds. */
     public double done(long rows) {
+      describeJobs(null);
       double seconds = elapsedSeconds();
       LOG.info(String.format(Locale.ROOT, "%s done: %s rows in %.1f s (%s rows/s)", name,
           count(rows), seconds, count(Math.round(rows / Math.max(seconds, 1e-9)))));

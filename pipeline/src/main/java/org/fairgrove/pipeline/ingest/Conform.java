@@ -4,18 +4,14 @@ import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.array_compact;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.date_add;
+import static org.apache.spark.sql.functions.exists;
 import static org.apache.spark.sql.functions.format_string;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.regexp_replace;
-import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.sha2;
-import static org.apache.spark.sql.functions.size;
-import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.substring;
-import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.try_to_date;
 import static org.apache.spark.sql.functions.when;
@@ -25,17 +21,15 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
 
 /**
- * Conforms one table's landed rows of a batch to its silver contract and decides each row's fate:
- * accepted, quarantined with a reason code and the offending column names, or an exact duplicate
- * of an accepted row. Accepted rows have passed the de-identification guard.
+ * Conforms one table's source rows of a batch to its contract and decides what can be known of
+ * each row on its own and against the persons of the site: typed values, and the first failing
+ * check as a reason code with the offending column names. Then the guard: only its output is
+ * ever written (bronze), so no raw value reaches the disk.
  */
 final class Conform {
   static final String MALFORMED_ROW = "malformed_row";
@@ -48,91 +42,151 @@ final class Conform {
   static final String DUPLICATE_KEY_CONFLICT = "duplicate_key_conflict";
   static final String UNKNOWN_TABLE = "unknown_table";
 
-  /** Classified rows carry these next to the silver columns. */
-  static final String ROW_POSITION = "_row_position";
-  static final String REASON = "_reason";
-  static final String OFFENDING = "_offending";
-  static final String DUPLICATE = "_duplicate";
-  static final String IDENTIFIER_HITS = "_identifier_hits";
-  /** Person rows only: the source date of birth (not shifted, not coarsened), for checks. */
+  /** Bronze columns: the verdict of a row and what the guard did to it. */
+  static final String REASON = "reason_code";
+  static final String OFFENDING = "offending_columns";
+  static final String PERSON_KNOWN = "person_known";
+  static final String WITHIN_OBSERVATION = "within_observation";
+  static final String IDENTIFIERS_REDACTED = "identifiers_redacted";
+  static final String VALUES_WITHHELD = "values_withheld";
+  /** Person rows only, in memory only: the source date of birth, for the checks of events. */
   static final String BIRTH_DATE = "_birth_date";
 
-  private static final String UNPARSEABLE_DATES = "_unparseable_dates";
-  private static final String UNPARSEABLE_NUMBERS = "_unparseable_numbers";
-  private static final String MISSING = "_missing";
-  private static final String MALFORMED = "_malformed";
   private static final String PERSON_ID = "person_id";
-  private static final String DEATH_DATE = "death_date";
-
-  /**
-   * What events are checked against: births (person_id, _birth_date) and deaths (person_id,
-   * death_date), both as source dates, keyed by pseudonym.
-   */
-  record References(Dataset<Row> births, Dataset<Row> deaths, int maxDaysAfterDeath) {}
 
   private Conform() {}
 
   /**
-   * @param landed the table's bronze rows of this batch
-   * @param sourceColumns the columns the batch's files have for this table
+   * Typed contract values (person_id pseudonymised, dates as in the source) with the lineage and
+   * the verdict of the checks a row answers alone: malformed, unparseable, missing, end before
+   * start. Person rows also carry {@link #BIRTH_DATE}.
+   *
+   * @param source the table's rows from its format ({@link SourceFormat#rows})
+   * @param sourceColumns the OMOP columns the source rows have
    */
-  static Dataset<Row> classify(SourceTable table, Dataset<Row> landed, List<String> sourceColumns,
-      String siteId, String batchId, DeidGuard guard, References references) {
-    Dataset<Row> parsed = parse(table, landed, sourceColumns, siteId, batchId, guard);
-    Dataset<Row> checked = check(table, parsed, references);
-    Dataset<Row> guarded = applyGuard(table, checked, guard);
-    return deduplicate(table, guarded);
-  }
-
-  /** Typed silver columns, with the columns that could not be parsed or are missing. */
-  private static Dataset<Row> parse(SourceTable table, Dataset<Row> landed,
-      List<String> sourceColumns, String siteId, String batchId, DeidGuard guard) {
+  static Dataset<Row> parse(SourceTable table, Dataset<Row> source, List<String> sourceColumns,
+      String siteId, DeidGuard guard) {
     List<Column> out = new ArrayList<>();
     List<Column> unparseableDates = new ArrayList<>();
     List<Column> unparseableNumbers = new ArrayList<>();
     List<Column> missing = new ArrayList<>();
-    for (StructField field : table.silverSchema().fields()) {
+    for (StructField field : valueFields(table)) {
       String name = field.name();
-      DataType type = field.dataType();
       Column value;
-      switch (name) {
-        case "site_id" -> value = lit(siteId);
-        case "source_batch_id" -> value = lit(batchId);
-        case "source_file" -> value = col(SourceBatch.SOURCE_FILE);
-        // Derived by the guard from a full ZIP when only that was sent; the ZIP itself is dropped.
-        case "zip3" -> value = guard.zip3(sourceColumns.contains("zip3") ? col("zip3")
+      if (name.equals("zip3")) {
+        // Derived by the guard from a full ZIP when only that was sent; the ZIP is never kept.
+        value = guard.zip3(sourceColumns.contains("zip3") ? col("zip3")
             : sourceColumns.contains("zip") ? col("zip") : lit(null).cast(DataTypes.StringType));
-        default -> {
-          if (!sourceColumns.contains(name)) {
-            value = lit(null).cast(type);
-            break;
-          }
-          Column raw = col(name);
-          Column parsedValue = parse(raw, type);
-          Column unparseable = when(present(raw).and(parsedValue.isNull()), lit(name));
-          if (type.equals(DataTypes.DateType)) {
-            unparseableDates.add(unparseable);
-          } else if (!type.equals(DataTypes.StringType)) {
-            unparseableNumbers.add(unparseable);
-          }
-          if (!field.nullable()) {
-            missing.add(when(not(present(raw)), lit(name)));
-          }
-          value = name.equals(PERSON_ID) ? guard.pseudonym(lit(siteId), parsedValue)
-              : parsedValue;
+      } else if (!sourceColumns.contains(name)) {
+        value = lit(null).cast(field.dataType());
+        if (!field.nullable()) {
+          missing.add(lit(name));
         }
+      } else {
+        Column raw = col(name);
+        Column parsed = parse(raw, field.dataType());
+        Column unparseable = when(present(raw).and(parsed.isNull()), lit(name));
+        if (field.dataType().equals(DataTypes.DateType)) {
+          unparseableDates.add(unparseable);
+        } else if (!field.dataType().equals(DataTypes.StringType)) {
+          unparseableNumbers.add(unparseable);
+        }
+        if (!field.nullable()) {
+          missing.add(when(not(present(raw)), lit(name)));
+        }
+        value = name.equals(PERSON_ID) ? guard.pseudonym(lit(siteId), parsed) : parsed;
       }
       out.add(value.as(name));
     }
-    out.add(col(SourceBatch.ROW_POSITION).as(ROW_POSITION));
-    out.add(col(SourceBatch.ROW_MALFORMED).as(MALFORMED));
-    out.add(names(unparseableDates).as(UNPARSEABLE_DATES));
-    out.add(names(unparseableNumbers).as(UNPARSEABLE_NUMBERS));
-    out.add(names(missing).as(MISSING));
+    SourceFiles.LINEAGE.stream().filter(c -> !c.equals(SourceFiles.ROW_MALFORMED))
+        .forEach(c -> out.add(col(c)));
+    Column endBeforeStart = table.endDate == null ? lit(false)
+        : coalesce(parsedColumn(table.endDate, sourceColumns)
+            .lt(parsedColumn(table.eventDate, sourceColumns)), lit(false));
+    Verdict verdict = new Verdict()
+        .check(MALFORMED_ROW, col(SourceFiles.ROW_MALFORMED), noNames())
+        .check(UNPARSEABLE_DATE, names(unparseableDates))
+        .check(UNPARSEABLE_NUMBER, names(unparseableNumbers))
+        .check(MISSING_REQUIRED, names(missing))
+        .check(END_BEFORE_START, endBeforeStart, nameArray(table.endDate));
+    out.add(verdict.reason().as(REASON));
+    out.add(verdict.offending().as(OFFENDING));
     if (table == SourceTable.PERSON) {
       out.add(birthDate(sourceColumns).as(BIRTH_DATE));
     }
-    return landed.select(out.toArray(Column[]::new));
+    return source.select(out.toArray(Column[]::new));
+  }
+
+  /**
+   * The bronze rows: the checks against the persons of the site added to the verdict, then the
+   * guard (year of birth folded, dates shifted, free text allowed by code and redacted).
+   *
+   * @param parsed rows from {@link #parse}
+   * @param persons the site's persons ({@link PersonContext}); null for the person table
+   */
+  static Dataset<Row> land(SourceTable table, Dataset<Row> parsed, PersonContext persons,
+      DeidGuard guard, String siteId, String batchId) {
+    Dataset<Row> rows = parsed;
+    Verdict verdict = new Verdict().carry(col(REASON), col(OFFENDING));
+    Column known = lit(null).cast(DataTypes.BooleanType);
+    Column within = lit(null).cast(DataTypes.BooleanType);
+    if (table != SourceTable.PERSON) {
+      rows = persons.join(rows);
+      Column date = col(table.eventDate);
+      verdict.check(EVENT_BEFORE_BIRTH, coalesce(date.lt(col(PersonContext.BIRTH)), lit(false)),
+          nameArray(table.eventDate));
+      if (table.isEvent()) {
+        verdict.check(EVENT_AFTER_DEATH, coalesce(date.gt(date_add(col(PersonContext.DEATH),
+            persons.maxDaysAfterDeath())), lit(false)), nameArray(table.eventDate));
+      }
+      known = coalesce(col(PersonContext.KNOWN), lit(false));
+      if (table.isEvent() && table != SourceTable.OBSERVATION_PERIOD) {
+        within = coalesce(exists(col(PersonContext.PERIODS),
+            p -> date.between(p.getField("start"), p.getField("end"))), lit(false));
+      }
+    }
+    List<Column> out = new ArrayList<>();
+    Column redacted = lit(0);
+    Column withheld = lit(0);
+    for (StructField field : valueFields(table)) {
+      Column value = col(field.name());
+      if (field.name().equals("year_of_birth")) {
+        value = guard.foldYearOfBirth(value);
+      } else if (DeidGuard.isFreeText(field)) {
+        Column allowed = guard.freeTextAllowed(table, field.name());
+        withheld = withheld.plus(when(value.isNotNull().and(not(allowed)), 1).otherwise(0));
+        value = when(allowed, value);
+        redacted = redacted.plus(guard.identifierHits(value));
+        value = guard.redact(value);
+      } else if (field.dataType().equals(DataTypes.DateType)) {
+        value = date_add(value, guard.shiftDays(col(PERSON_ID)));
+      }
+      out.add(value.as(field.name()));
+    }
+    out.add(lit(batchId).as("source_batch_id"));
+    out.add(lit(siteId).as("site_id"));
+    out.add(col(SourceFiles.SOURCE_FILE));
+    out.add(col(SourceFiles.ROW_POSITION));
+    out.add(col(SourceFiles.ROW_HASH));
+    out.add(verdict.reason().as(REASON));
+    out.add(verdict.offending().as(OFFENDING));
+    out.add(known.as(PERSON_KNOWN));
+    out.add(within.as(WITHIN_OBSERVATION));
+    out.add(redacted.as(IDENTIFIERS_REDACTED));
+    out.add(withheld.as(VALUES_WITHHELD));
+    out.add(current_timestamp().as("ingested_at"));
+    return rows.select(out.toArray(Column[]::new));
+  }
+
+  /** Silver's value columns (without its lineage), with silver's nullability. */
+  static List<StructField> valueFields(SourceTable table) {
+    List<StructField> values = new ArrayList<>();
+    for (StructField field : table.silverSchema().fields()) {
+      if (!SourceTable.LINEAGE.contains(field.name())) {
+        values.add(field);
+      }
+    }
+    return values;
   }
 
   /** A strict parse: a value that is present but not exactly of the type becomes null. */
@@ -159,14 +213,27 @@ final class Conform {
     throw new IllegalStateException("No parser for contract type " + type);
   }
 
+  private static Column parsedColumn(String name, List<String> sourceColumns) {
+    return sourceColumns.contains(name) ? parse(col(name), DataTypes.DateType)
+        : lit(null).cast(DataTypes.DateType);
+  }
+
   private static Column present(Column raw) {
     return raw.isNotNull().and(trim(raw).notEqual(""));
   }
 
   /** The non-null names among the candidates, as an array of strings. */
   private static Column names(List<Column> candidates) {
-    return candidates.isEmpty() ? array().cast("array<string>")
+    return candidates.isEmpty() ? noNames()
         : array_compact(array(candidates.toArray(Column[]::new)));
+  }
+
+  private static Column noNames() {
+    return array().cast("array<string>");
+  }
+
+  static Column nameArray(String name) {
+    return name == null ? noNames() : array(lit(name));
   }
 
   /** Year, month and day of birth as a date; January 1 of the year where month or day fail. */
@@ -180,112 +247,38 @@ final class Conform {
         try_to_date(format_string("%04d-01-01", year)));
   }
 
-  /** The first failing check, in order of precedence, gives the reason code. */
-  private static Dataset<Row> check(SourceTable table, Dataset<Row> parsed,
-      References references) {
-    Dataset<Row> rows = parsed;
-    Column beforeBirth = lit(false);
-    Column afterDeath = lit(false);
-    if (table != SourceTable.PERSON) {
-      rows = rows.join(references.births().select(col(PERSON_ID).as("_ref_person"),
-              col(BIRTH_DATE).as("_ref_birth")),
-          col(PERSON_ID).equalTo(col("_ref_person")), "left");
-      beforeBirth = col(table.eventDate).lt(col("_ref_birth"));
-    }
-    if (table.isEvent()) {
-      rows = rows.join(references.deaths().select(col(PERSON_ID).as("_ref_death_person"),
-              col(DEATH_DATE).as("_ref_death")),
-          col(PERSON_ID).equalTo(col("_ref_death_person")), "left");
-      afterDeath = col(table.eventDate).gt(
-          date_add(col("_ref_death"), references.maxDaysAfterDeath()));
-    }
-    Column endBeforeStart = table.endDate == null ? lit(false)
-        : col(table.endDate).lt(col(table.eventDate));
-    Column emptyNames = array().cast("array<string>");
-    List<Object[]> checks = List.of(
-        new Object[] {MALFORMED_ROW, col(MALFORMED), emptyNames},
-        new Object[] {UNPARSEABLE_DATE, size(col(UNPARSEABLE_DATES)).gt(0), col(UNPARSEABLE_DATES)},
-        new Object[] {UNPARSEABLE_NUMBER, size(col(UNPARSEABLE_NUMBERS)).gt(0),
-            col(UNPARSEABLE_NUMBERS)},
-        new Object[] {MISSING_REQUIRED, size(col(MISSING)).gt(0), col(MISSING)},
-        new Object[] {END_BEFORE_START, endBeforeStart, nameArray(table.endDate)},
-        new Object[] {EVENT_BEFORE_BIRTH, beforeBirth, nameArray(table.eventDate)},
-        new Object[] {EVENT_AFTER_DEATH, afterDeath, nameArray(table.eventDate)});
-    Column reason = null;
-    Column offending = null;
-    for (Object[] check : checks) {
-      Column failed = coalesce((Column) check[1], lit(false));
-      reason = reason == null ? when(failed, lit(check[0])) : reason.when(failed, lit(check[0]));
-      offending = offending == null ? when(failed, (Column) check[2])
-          : offending.when(failed, (Column) check[2]);
-    }
-    List<Column> keep = new ArrayList<>();
-    for (String name : parsed.columns()) {
-      keep.add(col(name));
-    }
-    keep.add(reason.as(REASON));
-    keep.add(offending.as(OFFENDING));
-    return rows.select(keep.toArray(Column[]::new))
-        .drop(MALFORMED, UNPARSEABLE_DATES, UNPARSEABLE_NUMBERS, MISSING);
-  }
+  /** Checks in order of precedence: the first that fails gives the reason and the columns. */
+  private static final class Verdict {
+    private Column reason;
+    private Column offending;
 
-  private static Column nameArray(String name) {
-    return name == null ? array().cast("array<string>") : array(lit(name));
-  }
-
-  /** Coarsening, redaction and the date shift; only accepted rows reach silver. */
-  private static Dataset<Row> applyGuard(SourceTable table, Dataset<Row> rows, DeidGuard guard) {
-    StructType contract = table.silverSchema();
-    Column hits = lit(0L);
-    List<Column> out = new ArrayList<>();
-    for (String name : rows.columns()) {
-      StructField field = contract.getFieldIndex(name).isDefined()
-          ? contract.fields()[(Integer) contract.getFieldIndex(name).get()] : null;
-      Column value = col(name);
-      if (field == null) {
-        out.add(value);
-        continue;
-      }
-      if (name.equals("year_of_birth")) {
-        value = guard.foldYearOfBirth(value);
-      } else if (DeidGuard.isFreeText(field)) {
-        hits = hits.plus(guard.identifierHits(value));
-        value = guard.redact(value);
-      } else if (field.dataType().equals(DataTypes.DateType)) {
-        value = date_add(value, guard.shiftDays(col(PERSON_ID)));
-      }
-      out.add(value.as(name));
+    /** Starts from an earlier verdict: it keeps precedence over the checks added here. */
+    Verdict carry(Column earlierReason, Column earlierOffending) {
+      reason = when(earlierReason.isNotNull(), earlierReason);
+      offending = when(earlierReason.isNotNull(), earlierOffending);
+      return this;
     }
-    out.add(hits.cast(DataTypes.LongType).as(IDENTIFIER_HITS));
-    return rows.select(out.toArray(Column[]::new));
-  }
 
-  /**
-   * Rows sharing a natural key: identical content keeps the first (by file and position) and
-   * counts the rest as duplicates; differing content quarantines them all, since which one is
-   * right cannot be known.
-   */
-  private static Dataset<Row> deduplicate(SourceTable table, Dataset<Row> rows) {
-    List<Column> content = new ArrayList<>();
-    for (StructField field : table.silverSchema().fields()) {
-      if (!SourceTable.LINEAGE.contains(field.name())) {
-        content.add(col(field.name()));
-      }
+    /** A check that fails when the named columns are not empty. */
+    Verdict check(String code, Column columnNames) {
+      return check(code, coalesce(org.apache.spark.sql.functions.size(columnNames).gt(0),
+          lit(false)), columnNames);
     }
-    Column valid = col(REASON).isNull();
-    Column fingerprint = sha2(to_json(struct(content.toArray(Column[]::new))), 256);
-    WindowSpec byKey = Window.partitionBy(col(table.keyColumn));
-    WindowSpec ordered = byKey.orderBy(col(REASON).isNotNull(), col("source_file"),
-        col(ROW_POSITION));
-    Dataset<Row> ranked = rows
-        .withColumn("_variants", size(collect_set(when(valid, fingerprint)).over(byKey)))
-        .withColumn("_rank", row_number().over(ordered));
-    Column conflict = valid.and(col(table.keyColumn).isNotNull()).and(col("_variants").gt(1));
-    return ranked
-        .withColumn(DUPLICATE, valid.and(col("_variants").equalTo(1)).and(col("_rank").gt(1)))
-        .withColumn(OFFENDING, when(conflict, nameArray(table.keyColumn))
-            .otherwise(col(OFFENDING)))
-        .withColumn(REASON, when(conflict, lit(DUPLICATE_KEY_CONFLICT)).otherwise(col(REASON)))
-        .drop("_variants", "_rank");
+
+    Verdict check(String code, Column failed, Column columnNames) {
+      Column fails = coalesce(failed, lit(false));
+      reason = reason == null ? when(fails, lit(code)) : reason.when(fails, lit(code));
+      offending = offending == null ? when(fails, columnNames)
+          : offending.when(fails, columnNames);
+      return this;
+    }
+
+    Column reason() {
+      return reason;
+    }
+
+    Column offending() {
+      return coalesce(offending, noNames());
+    }
   }
 }

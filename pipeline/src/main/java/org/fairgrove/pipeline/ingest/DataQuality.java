@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.omop.Concepts;
@@ -63,13 +62,13 @@ final class DataQuality {
   }
 
   /**
-   * Checks answered by the classified rows of one table in one pass.
-   *
-   * @param classified rows from {@link Conform#classify}
+   * The checks of one table, answered together by one aggregation over its classified rows
+   * ({@link Duplicates#classify}), which carry the checks against persons (bronze's
+   * person_known and within_observation).
    */
-  List<Result> tableChecks(SourceTable table, Dataset<Row> classified) {
+  List<Check> checks(SourceTable table) {
     double warn = config.ingest.dqWarningShare();
-    Column accepted = col(Conform.REASON).isNull().and(col(Conform.DUPLICATE).equalTo(false));
+    Column accepted = Duplicates.accepted();
     List<Check> checks = new ArrayList<>();
     checks.add(new Check("quarantine_share", CONFORMANCE, FATAL,
         "rows that could not be conformed (see ops.quarantine)", lit(true),
@@ -94,6 +93,15 @@ final class DataQuality {
       checks.add(new Check("year_of_birth_plausible", PLAUSIBILITY, WARNING,
           "year_of_birth not after " + config.deid.ageReferenceDate().getYear(), accepted,
           col("year_of_birth").gt(config.deid.ageReferenceDate().getYear()), 0.0));
+    } else {
+      checks.add(new Check("person_known", CONFORMANCE, WARNING,
+          "person_id has a person row at the site", accepted,
+          col(Conform.PERSON_KNOWN).equalTo(false), warn));
+    }
+    if (table.isEvent() && table != SourceTable.OBSERVATION_PERIOD) {
+      checks.add(new Check("within_observation", PLAUSIBILITY, WARNING,
+          table.eventDate + " within an observation period", accepted,
+          col(Conform.WITHIN_OBSERVATION).equalTo(false), warn));
     }
     if (table == SourceTable.MEASUREMENT) {
       MEASUREMENT_RANGES.forEach((concept, range) -> checks.add(new Check(
@@ -103,54 +111,33 @@ final class DataQuality {
               .and(col("value_as_number").isNotNull()),
           col("value_as_number").between(range.low(), range.high()).equalTo(false), warn)));
     }
+    return checks;
+  }
+
+  /** Two aggregate columns per check: rows checked, rows failed. */
+  static List<Column> aggregates(List<Check> checks) {
     List<Column> aggregates = new ArrayList<>();
     for (Check check : checks) {
       aggregates.add(count_if(check.population()));
       aggregates.add(count_if(check.population().and(check.failing())));
     }
-    Row counts = classified.agg(aggregates.get(0),
-        aggregates.subList(1, aggregates.size()).toArray(Column[]::new)).first();
+    return aggregates;
+  }
+
+  /** The results from the aggregated row, whose columns from {@code offset} on are the checks'. */
+  static List<Result> results(SourceTable table, List<Check> checks, Row aggregated,
+      int offset) {
     List<Result> results = new ArrayList<>();
     for (int i = 0; i < checks.size(); i++) {
       Check check = checks.get(i);
       results.add(new Result(table.table(), check.name(), check.category(), check.severity(),
-          check.description(), counts.getLong(2 * i), counts.getLong(2 * i + 1),
-          check.threshold()));
-    }
-    return results;
-  }
-
-  /**
-   * Checks against other tables: events of persons the site never sent, and events outside
-   * every observation period of the person.
-   *
-   * @param persons person_id of every person of the site (this batch and silver)
-   * @param periods person_id, start and end of every observation period of the site
-   */
-  List<Result> crossTableChecks(SourceTable table, Dataset<Row> accepted, Dataset<Row> persons,
-      Dataset<Row> periods) {
-    double warn = config.ingest.dqWarningShare();
-    List<Result> results = new ArrayList<>();
-    if (table == SourceTable.PERSON) {
-      return results;
-    }
-    long rows = accepted.count();
-    long unknown = accepted.join(persons, accepted.col("person_id")
-        .equalTo(persons.col("person_id")), "left_anti").count();
-    results.add(new Result(table.table(), "person_known", CONFORMANCE, WARNING,
-        "person_id has a person row at the site", rows, unknown, warn));
-    if (table.isEvent() && table != SourceTable.OBSERVATION_PERIOD) {
-      Column inside = accepted.col("person_id").equalTo(periods.col("op_person_id"))
-          .and(accepted.col(table.eventDate).between(periods.col("op_start"),
-              periods.col("op_end")));
-      long outside = accepted.join(periods, inside, "left_anti").count();
-      results.add(new Result(table.table(), "within_observation", PLAUSIBILITY, WARNING,
-          table.eventDate + " within an observation period", rows, outside, warn));
+          check.description(), aggregated.getLong(offset + 2 * i),
+          aggregated.getLong(offset + 2 * i + 1), check.threshold()));
     }
     return results;
   }
 
   /** A check over the rows in {@code population}; {@code failing} marks the failures. */
-  private record Check(String name, String category, String severity, String description,
+  record Check(String name, String category, String severity, String description,
       Column population, Column failing, double threshold) {}
 }

@@ -1,11 +1,13 @@
 package org.fairgrove.pipeline.ingest;
 
 import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.regexp_count;
 import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.regexp_replace;
+import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
@@ -32,6 +34,8 @@ import org.fairgrove.pipeline.config.DeidSettings;
 final class DeidGuard {
   static final String REDACTED = "[REDACTED]";
   private static final String LOW_POPULATION_ZIP3 = "fairgrove/deid/low-population-zip3.txt";
+  /** TABLE.COLUMN.csv: the codes whose free text is kept; its header names the code column. */
+  private static final String FREE_TEXT_CODES = "fairgrove/schemas/silver/free-text/";
 
   /**
    * Street suffixes of USPS Publication 28 (appendix C1), full and abbreviated, and the others
@@ -75,7 +79,7 @@ final class DeidGuard {
     this.pseudonym = udf(Pseudonym.udf(key), DataTypes.LongType).withName("pseudonym");
     this.settings = settings;
     this.seed = seed;
-    this.lowPopulationZip3 = loadLowPopulationZip3();
+    this.lowPopulationZip3 = lines(LOW_POPULATION_ZIP3, true);
   }
 
   private static Map<String, String> patterns() {
@@ -99,9 +103,12 @@ final class DeidGuard {
 
   /** Persons older than deid.max-age at the reference date share the year that means 90+. */
   Column foldYearOfBirth(Column yearOfBirth) {
-    int referenceYear = settings.ageReferenceDate().getYear();
-    int foldedYear = referenceYear - settings.maxAge() - 1;
-    return when(yearOfBirth.lt(foldedYear), lit(foldedYear)).otherwise(yearOfBirth);
+    return when(yearOfBirth.lt(foldedYear()), lit(foldedYear())).otherwise(yearOfBirth);
+  }
+
+  /** The year of birth every person over deid.max-age is given (their "90+"). */
+  int foldedYear() {
+    return settings.ageReferenceDate().getYear() - settings.maxAge() - 1;
   }
 
   /** The first three digits of a ZIP code; 000 for the low-population areas; null if none. */
@@ -145,20 +152,38 @@ final class DeidGuard {
     return pmod(xxhash64(lit(seed), personId), lit(2L * max + 1)).minus(max).cast("int");
   }
 
+  /**
+   * Whether the row's free text in the column may be kept: its code is on the column's allow
+   * list (schemas/silver/free-text/TABLE.COLUMN.csv). Without a list, no free text is kept.
+   */
+  Column freeTextAllowed(SourceTable table, String column) {
+    List<String> lines = lines(FREE_TEXT_CODES + table.table() + "." + column + ".csv", false);
+    if (lines.isEmpty()) {
+      return lit(false);
+    }
+    String codeColumn = lines.get(0).split(",", 2)[0];
+    Object[] codes = lines.stream().skip(1).map(line -> line.split(",", 2)[0].strip())
+        .toArray();
+    return coalesce(trim(col(codeColumn)).isin(codes), lit(false));
+  }
+
   static boolean isFreeText(StructField field) {
     return field.getComment().isDefined() && field.getComment().get().startsWith("free text");
   }
 
-  private static List<String> loadLowPopulationZip3() {
-    try (InputStream in = DeidGuard.class.getClassLoader()
-        .getResourceAsStream(LOW_POPULATION_ZIP3)) {
+  /** The non-comment lines of a resource; empty when it is absent and not required. */
+  private static List<String> lines(String resource, boolean required) {
+    try (InputStream in = DeidGuard.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException(LOW_POPULATION_ZIP3 + " is not on the classpath");
+        if (required) {
+          throw new IllegalStateException(resource + " is not on the classpath");
+        }
+        return List.of();
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
           .map(String::strip).filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
     } catch (IOException e) {
-      throw new UncheckedIOException("Reading " + LOW_POPULATION_ZIP3 + " failed", e);
+      throw new UncheckedIOException("Reading " + resource + " failed", e);
     }
   }
 }

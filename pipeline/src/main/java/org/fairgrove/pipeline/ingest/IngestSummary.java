@@ -26,10 +26,16 @@ public record IngestSummary(String batchId, String siteId, String sourceFormat,
   /** One table of the batch. {@code status}: ingested, absent, unknown_table or not_mapped. */
   public record TableCounts(String table, String status, long rowsRead, long rowsAccepted,
       long rowsQuarantined, long rowsDuplicate, long rowsInserted, long rowsUpdated,
-      List<String> columnsDropped, long identifiersRedacted) {
+      List<String> columnsDropped, long identifiersRedacted, long valuesWithheld) {
     /** The invariant every table satisfies. */
     public boolean reconciles() {
       return rowsRead == rowsAccepted + rowsQuarantined + rowsDuplicate;
+    }
+
+    /** These counts with what the merge into silver changed. */
+    TableCounts merged(long inserted, long updated) {
+      return new TableCounts(table, status, rowsRead, rowsAccepted, rowsQuarantined,
+          rowsDuplicate, inserted, updated, columnsDropped, identifiersRedacted, valuesWithheld);
     }
   }
 
@@ -62,14 +68,16 @@ public record IngestSummary(String batchId, String siteId, String sourceFormat,
     for (TableCounts t : tables) {
       rows.add(RowFactory.create(t.table(), t.status(), t.rowsRead(), t.rowsAccepted(),
           t.rowsQuarantined(), t.rowsDuplicate(), t.rowsInserted(), t.rowsUpdated(),
-          t.identifiersRedacted(), String.join(" ", t.columnsDropped())));
+          t.identifiersRedacted(), t.valuesWithheld(), String.join(" ", t.columnsDropped())));
     }
     rows.add(RowFactory.create("total", "", rowsRead(), rowsAccepted(), rowsQuarantined(),
         rowsDuplicate(), tables.stream().mapToLong(TableCounts::rowsInserted).sum(),
         tables.stream().mapToLong(TableCounts::rowsUpdated).sum(),
-        tables.stream().mapToLong(TableCounts::identifiersRedacted).sum(), ""));
+        tables.stream().mapToLong(TableCounts::identifiersRedacted).sum(),
+        tables.stream().mapToLong(TableCounts::valuesWithheld).sum(), ""));
     out.append(TextTable.render(new String[] {"table", "status", "read", "accepted",
-        "quarantined", "duplicates", "inserted", "updated", "redacted", "columns dropped"},
+        "quarantined", "duplicates", "inserted", "updated", "redacted", "withheld",
+        "columns dropped"},
         rows));
     if (flags.isEmpty()) {
       out.append("Data quality: every check passed (ops.dq_results).\n");
@@ -81,7 +89,9 @@ public record IngestSummary(String batchId, String siteId, String sourceFormat,
             Progress.count(flag.rowsChecked())));
       }
     }
-    out.append("Rows that were not accepted are in ops.quarantine (reason codes, no values).\n");
+    out.append("Rows that were not accepted are in ops.quarantine (reason codes, no values)."
+        + " redacted: identifier patterns replaced in free text; withheld: free text dropped"
+        + " because its code is not allow-listed.\n");
     return out.toString();
   }
 }

@@ -50,7 +50,8 @@ final class OpsTables {
       tables.add(new IngestSummary.TableCounts(r.getAs("table_name"), r.getAs("status"),
           r.getAs("rows_read"), r.getAs("rows_accepted"), r.getAs("rows_quarantined"),
           r.getAs("rows_duplicate"), 0, 0, r.getList(r.fieldIndex("columns_dropped")),
-          r.getAs("identifiers_redacted")));
+          r.getAs("identifiers_redacted"),
+          r.isNullAt(r.fieldIndex("values_withheld")) ? 0L : r.getAs("values_withheld")));
     }
     List<IngestSummary.Flag> flags = new ArrayList<>();
     if (lakehouse.exists(Tables.OPS_DQ_RESULTS)) {
@@ -72,7 +73,8 @@ final class OpsTables {
     for (IngestSummary.TableCounts t : tables) {
       rows.add(RowFactory.create(batchId, siteId, sourceFormat, t.table(), t.status(),
           t.rowsRead(), t.rowsAccepted(), t.rowsQuarantined(), t.rowsDuplicate(),
-          t.rowsInserted(), t.rowsUpdated(), t.columnsDropped(), t.identifiersRedacted(), now));
+          t.rowsInserted(), t.rowsUpdated(), t.columnsDropped(), t.identifiersRedacted(),
+          t.valuesWithheld(), now));
     }
     lakehouse.write(Tables.OPS_INGEST_LOG, spark.createDataFrame(rows,
         Tables.OPS_INGEST_LOG.schema()), batchId);

@@ -1,33 +1,32 @@
 package org.fairgrove.pipeline.ingest;
 
+import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF2;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.core.Errors;
 
 /**
- * Person pseudonyms: the first 8 bytes of HMAC-SHA256(key, site_id + ":" + source person id as a
- * decimal string), as a non-negative long. Validation maps the synthetic ground truth (keyed by
- * source person id) through {@link #of} to meet silver's ids.
+ * Keyed hashes: person pseudonyms, the first 8 bytes of HMAC-SHA256(key, site_id + ":" + source
+ * person id as a decimal string), as a non-negative long; and row hashes, HMAC-SHA256 of a source
+ * row's fields, for lineage. Validation maps the synthetic ground truth (keyed by source person
+ * id) through {@link #of} to meet silver's ids.
  */
 public final class Pseudonym {
   private static final String HMAC = "HmacSHA256";
+  /** Separates a row's fields before hashing; a null field is written as NUL. */
+  private static final char FIELD = '\u001f';
 
   private Pseudonym() {}
 
   public static long of(byte[] key, String siteId, String sourcePersonId) {
-    try {
-      Mac mac = Mac.getInstance(HMAC);
-      mac.init(new SecretKeySpec(key, HMAC));
-      byte[] digest = mac.doFinal((siteId + ":" + sourcePersonId).getBytes(StandardCharsets.UTF_8));
-      return ByteBuffer.wrap(digest, 0, Long.BYTES).getLong() & Long.MAX_VALUE;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HMAC-SHA256 is missing from this JVM", e);
-    }
+    return new Keyed(key).pseudonym(siteId, sourcePersonId);
   }
 
   /**
@@ -56,7 +55,52 @@ public final class Pseudonym {
 
   /** (site_id, source person id as BIGINT) -> pseudonym; the key travels inside the function. */
   public static UDF2<String, Long, Long> udf(byte[] key) {
-    byte[] copy = key.clone();
-    return (site, sourceId) -> sourceId == null ? null : of(copy, site, Long.toString(sourceId));
+    Keyed keyed = new Keyed(key);
+    return (site, sourceId) -> sourceId == null ? null
+        : keyed.pseudonym(site, Long.toString(sourceId));
+  }
+
+  /** A row's fields -> the hex HMAC of the fields joined. */
+  static UDF1<scala.collection.Seq<String>, String> rowHash(byte[] key) {
+    Keyed keyed = new Keyed(key);
+    return fields -> {
+      StringBuilder text = new StringBuilder();
+      for (int i = 0; i < fields.size(); i++) {
+        String field = fields.apply(i);
+        text.append(field == null ? "\u0000" : field).append(FIELD);
+      }
+      return HexFormat.of().formatHex(keyed.mac(text.toString()), 0, 16);
+    };
+  }
+
+  /**
+   * The key and, per deserialised copy (one per task, so per thread), one initialised Mac:
+   * looking up and initialising a Mac costs more than the hash itself.
+   */
+  private static final class Keyed implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final byte[] key;
+    private transient Mac mac;
+
+    Keyed(byte[] key) {
+      this.key = key.clone();
+    }
+
+    byte[] mac(String text) {
+      try {
+        if (mac == null) {
+          mac = Mac.getInstance(HMAC);
+          mac.init(new SecretKeySpec(key, HMAC));
+        }
+        return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("HMAC-SHA256 is missing from this JVM", e);
+      }
+    }
+
+    long pseudonym(String siteId, String sourcePersonId) {
+      byte[] digest = mac(siteId + ":" + sourcePersonId);
+      return ByteBuffer.wrap(digest, 0, Long.BYTES).getLong() & Long.MAX_VALUE;
+    }
   }
 }

@@ -82,14 +82,17 @@ final class SilverTables {
     }
   }
 
-  /** Merges accepted rows (silver columns, one row per key) into the silver table. */
-  Merged merge(SourceTable table, Dataset<Row> accepted) {
+  /**
+   * Merges accepted rows (silver columns, one row per key) into the silver table.
+   *
+   * @param rows how many rows {@code accepted} has (counted with the batch's checks)
+   */
+  Merged merge(SourceTable table, Dataset<Row> accepted, long rows) {
     ensure(table);
     String location = lakehouse.location(Tables.silver(table.table()));
     DeltaTable target = DeltaTable.forPath(spark, location);
     if (target.detail().first().<Long>getAs("numFiles") == 0) {
       // A first load has nothing to match: a plain append is the same commit, much cheaper.
-      long rows = accepted.count();
       accepted.write().format("delta").mode(SaveMode.Append).save(location);
       return new Merged(rows, 0);
     }

@@ -13,6 +13,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,48 +24,50 @@ import java.util.TreeMap;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.api.java.UDF1;
 import org.fairgrove.pipeline.core.Errors;
 
 /**
  * The files of one batch, found under the source folder, identified by their content and checked
  * to be readable before any table is touched: a file that is not UTF-8, has the wrong delimiter or
- * lacks a required column fails the whole batch here.
+ * lacks a required column fails the whole batch here. Each file table (folder or file name) is
+ * then read once, cached, and released with the batch.
  */
 final class SourceBatch {
-  static final String SOURCE_FILE = "source_file";
-  static final String ROW_POSITION = "row_position";
-  /** The row had more or fewer fields than the header (e.g. a truncated line). */
-  static final String ROW_MALFORMED = "row_malformed";
-  private static final String CORRUPT = "_corrupt_record";
-
   /** One data file: its table, path relative to the batch root, and header columns. */
   record SourceFile(String table, String relativePath, Path path, List<String> columns) {}
 
   private final SparkSession spark;
   final IngestRequest request;
+  final SourceFormat format;
   final String batchId;
   /** Files per table name (known or not), sorted by table and path. */
   final Map<String, List<SourceFile>> filesByTable;
+  private final String root;
+  private final UDF1<scala.collection.Seq<String>, String> rowHash;
+  /** Each file table's rows, read once (tables are worked on in parallel, so guarded). */
+  private final Map<String, Dataset<Row>> read = new HashMap<>();
 
   private SourceBatch(SparkSession spark, IngestRequest request, String batchId,
-      Map<String, List<SourceFile>> filesByTable) {
+      Map<String, List<SourceFile>> filesByTable, String root, byte[] key) {
     this.spark = spark;
     this.request = request;
+    this.format = request.format();
     this.batchId = batchId;
     this.filesByTable = filesByTable;
+    this.root = root;
+    this.rowHash = Pseudonym.rowHash(key);
   }
 
-  /** Finds, reads through and checks every file; the batch id is a hash of their content. */
-  static SourceBatch open(SparkSession spark, IngestRequest request) {
+  /**
+   * Finds, reads through and checks every file; the batch id is a hash of their content.
+   *
+   * @param key the key of the row hashes (the pseudonymisation key)
+   */
+  static SourceBatch open(SparkSession spark, IngestRequest request, byte[] key) {
     Path root = new Path(request.path());
     Map<String, List<SourceFile>> files = new TreeMap<>();
     MessageDigest batch = sha256();
@@ -87,7 +90,19 @@ final class SourceBatch {
       throw Errors.sourceFolderMissing(request.path());
     }
     String id = HexFormat.of().formatHex(batch.digest()).substring(0, 32);
-    return new SourceBatch(spark, request, id, files);
+    String rootUri;
+    try {
+      rootUri = root.getFileSystem(spark.sparkContext().hadoopConfiguration())
+          .makeQualified(root).toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Reading the source folder " + request.path() + " failed", e);
+    }
+    return new SourceBatch(spark, request, id, files, rootUri, key);
+  }
+
+  /** The batch has files for the file table (folder or file name). */
+  boolean has(String table) {
+    return filesByTable.containsKey(table);
   }
 
   /** Source columns of a table over all its files, in first-seen order. */
@@ -98,73 +113,18 @@ final class SourceBatch {
   }
 
   /**
-   * Every row of a table as landed: each source column as a string, plus the file it came from,
-   * its 1-based position among the file's data rows, and whether its field count was wrong.
+   * Every row of a file table: each source column as a string, then its lineage
+   * ({@link SourceFiles#LINEAGE}). Read once per batch and cached until {@link #release}.
    */
-  Dataset<Row> rows(String table) {
-    List<String> columns = columns(table);
-    StructType schema = new StructType();
-    for (String column : columns) {
-      schema = schema.add(column, DataTypes.StringType);
-    }
-    StructType positioned = schema.add(SOURCE_FILE, DataTypes.StringType, false)
-        .add(ROW_POSITION, DataTypes.LongType, false)
-        .add(ROW_MALFORMED, DataTypes.BooleanType, false);
-    Dataset<Row> all = spark.createDataFrame(List.of(), positioned);
-    for (SourceFile file : filesByTable.get(table)) {
-      if (!file.columns().isEmpty()) {
-        all = all.unionByName(positioned(file, positioned), true);
-      }
-    }
-    return all;
+  synchronized Dataset<Row> rows(String table) {
+    return read.computeIfAbsent(table, t -> SourceFiles.read(spark, format.fileKind(),
+        filesByTable.get(t), columns(t), root, rowHash));
   }
 
-  private Dataset<Row> positioned(SourceFile file, StructType positioned) {
-    Dataset<Row> raw = readStrings(file);
-    String[] names = raw.columns();
-    int corrupt = Arrays.asList(names).indexOf(CORRUPT);
-    List<String> dataColumns = file.columns();
-    String relative = file.relativePath();
-    // zipWithIndex numbers rows in file order, so a position points at the same row every run.
-    JavaRDD<Row> rows = raw.javaRDD().zipWithIndex().map(pair -> {
-      Row row = pair._1();
-      Object[] values = new Object[dataColumns.size() + 3];
-      for (int i = 0; i < dataColumns.size(); i++) {
-        values[i] = row.get(i);
-      }
-      values[dataColumns.size()] = relative;
-      values[dataColumns.size() + 1] = pair._2() + 1;
-      values[dataColumns.size() + 2] = corrupt >= 0 && !row.isNullAt(corrupt);
-      return RowFactory.create(values);
-    });
-    StructType schema = new StructType();
-    for (String column : dataColumns) {
-      schema = schema.add(column, DataTypes.StringType);
-    }
-    schema = schema.add(positioned.apply(SOURCE_FILE)).add(positioned.apply(ROW_POSITION))
-        .add(positioned.apply(ROW_MALFORMED));
-    return spark.createDataFrame(rows, schema);
-  }
-
-  /** The file's rows with every header column as a string (and, for CSV, the corrupt marker). */
-  private Dataset<Row> readStrings(SourceFile file) {
-    if (request.extension().equals("csv")) {
-      StructType schema = new StructType();
-      for (String column : file.columns()) {
-        schema = schema.add(column, DataTypes.StringType);
-      }
-      return spark.read().option("header", "true").option("mode", "PERMISSIVE")
-          .option("columnNameOfCorruptRecord", CORRUPT)
-          .schema(schema.add(CORRUPT, DataTypes.StringType))
-          .csv(file.path().toString());
-    }
-    Dataset<Row> parquet = spark.read().parquet(file.path().toString());
-    List<Column> strings = new ArrayList<>();
-    for (StructField field : parquet.schema().fields()) {
-      strings.add(parquet.col(field.name()).cast(DataTypes.StringType)
-          .as(field.name().toLowerCase(Locale.ROOT)));
-    }
-    return parquet.select(strings.toArray(Column[]::new));
+  /** Drops what the batch's reads cached. */
+  synchronized void release() {
+    read.values().forEach(Dataset::unpersist);
+    read.clear();
   }
 
   /** A data file found under the root, with its content digest. */
@@ -194,15 +154,16 @@ final class SourceBatch {
     for (FileStatus file : found) {
       String relative = file.getPath().toString().substring(rootText.length() + 1);
       String name = file.getPath().getName();
-      if (!name.toLowerCase(Locale.ROOT).endsWith("." + request.extension())) {
+      String extension = request.format().fileKind().extension;
+      if (!name.toLowerCase(Locale.ROOT).endsWith("." + extension)) {
         throw Errors.unreadableSourceFile(relative,
-            "It is not a ." + request.extension() + " file, and the batch was declared "
+            "It is not a ." + extension + " file, and the batch was declared "
                 + request.sourceFormat() + ".",
             "Remove the file from the source folder, or ingest the folder with the format its"
                 + " files have.");
       }
       String table = relative.contains("/") ? relative.substring(0, relative.indexOf('/'))
-          : name.substring(0, name.length() - request.extension().length() - 1);
+          : name.substring(0, name.length() - extension.length() - 1);
       candidates.add(digest(fs, file.getPath(), relative, table.toLowerCase(Locale.ROOT),
           file.getLen(), request));
     }
@@ -220,7 +181,7 @@ final class SourceBatch {
     MessageDigest digest = sha256();
     String header = null;
     try (InputStream in = new DigestInputStream(fs.open(path), digest)) {
-      if (request.extension().equals("csv")) {
+      if (request.format().fileKind() == SourceFiles.Kind.CSV) {
         BufferedReader reader = new BufferedReader(new InputStreamReader(in,
             StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT)));
@@ -244,7 +205,7 @@ final class SourceBatch {
   private static SourceFile inspect(SparkSession spark, FileSystem fs, Candidate candidate,
       IngestRequest request) {
     List<String> columns;
-    if (request.extension().equals("csv")) {
+    if (request.format().fileKind() == SourceFiles.Kind.CSV) {
       columns = candidate.header == null ? List.of() : csvHeader(candidate);
     } else {
       try {
@@ -257,18 +218,10 @@ final class SourceBatch {
             "Check that the file was written completely as Parquet, then ingest the batch again.");
       }
     }
-    if (request.synthea()) {
-      List<String> required = SyntheaCsv.REQUIRED_COLUMNS.get(candidate.table);
-      if (required != null) {
-        requireColumns(required, candidate, columns, "Synthea file " + candidate.table + ".csv",
-            "Ingest the csv folder of Synthea's CSV export (exporter.csv.export=true) as it was"
-                + " written.");
-      }
-    } else {
-      SourceTable.byName(candidate.table).ifPresent(known -> requireColumns(
-          requiredColumns(known), candidate, columns, "OMOP table " + known.table(),
-          "Export the table with the OMOP CDM v5.4 column names in a header row."));
-    }
+    requireColumns(request.format().requiredColumns(candidate.table), candidate, columns,
+        request.format().name() + " file " + candidate.table,
+        "Export " + candidate.table + " with the column names " + request.format().name()
+            + " uses, in a header row.");
     return new SourceFile(candidate.table, candidate.relativePath, candidate.path, columns);
   }
 
@@ -285,20 +238,9 @@ final class SourceBatch {
     return columns;
   }
 
-  /** The silver contract's required columns are the ones an OMOP source file must have. */
-  private static List<String> requiredColumns(SourceTable table) {
-    List<String> required = new ArrayList<>();
-    for (StructField field : table.silverSchema().fields()) {
-      if (!field.nullable() && !SourceTable.LINEAGE.contains(field.name())) {
-        required.add(field.name());
-      }
-    }
-    return required;
-  }
-
   private static void requireColumns(List<String> required, Candidate candidate,
       List<String> columns, String what, String fix) {
-    if (columns.isEmpty()) {
+    if (columns.isEmpty() || required.isEmpty()) {
       return;
     }
     List<String> missing = required.stream().filter(c -> !columns.contains(c)).toList();

@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -44,7 +43,7 @@ import org.fairgrove.pipeline.omop.Concepts;
  * columns of patients.csv (names, SSN, licence, passport, address, lat/lon, full ZIP) are never
  * read into the mapped rows; the ZIP only passes through the guard's ZIP3 rule.
  */
-final class SyntheaCsv {
+final class SyntheaCsv implements SourceFormat {
   /** Synthea files the mapping reads, with the columns each must have (lower-cased). */
   static final Map<String, List<String>> REQUIRED_COLUMNS = requiredColumns();
 
@@ -55,6 +54,8 @@ final class SyntheaCsv {
   private record Source(List<String> files, List<String> columns) {}
 
   private static final Map<SourceTable, Source> SOURCES = sources();
+
+  static final SyntheaCsv FORMAT = new SyntheaCsv();
 
   private SyntheaCsv() {}
 
@@ -95,26 +96,53 @@ final class SyntheaCsv {
     return sources;
   }
 
-  /** The OMOP table can be built from the batch's Synthea files. */
-  static boolean provides(SourceTable table, SourceBatch batch) {
-    Source source = SOURCES.get(table);
-    return source != null && batch.filesByTable.containsKey(source.files().get(0));
+  @Override
+  public String name() {
+    return IngestRequest.SYNTHEA_CSV;
   }
 
-  /** Synthea files this mapping reads. */
-  static boolean mapped(String file) {
-    return REQUIRED_COLUMNS.containsKey(file);
+  @Override
+  public SourceFiles.Kind fileKind() {
+    return SourceFiles.Kind.CSV;
+  }
+
+  @Override
+  public boolean uses(String fileTable) {
+    return REQUIRED_COLUMNS.containsKey(fileTable);
+  }
+
+  @Override
+  public List<String> requiredColumns(String fileTable) {
+    return REQUIRED_COLUMNS.getOrDefault(fileTable, List.of());
+  }
+
+  /** Synthea writes files Fairgrove does not use (claims, allergies, ...): they stay unread. */
+  @Override
+  public Unused unused() {
+    return Unused.NOT_MAPPED;
+  }
+
+  @Override
+  public boolean provides(SourceTable table, SourceBatch batch) {
+    Source source = SOURCES.get(table);
+    return source != null && batch.has(source.files().get(0));
   }
 
   /** Columns of the table's source files that the mapping does not carry (dropped by design). */
-  static List<String> droppedColumns(SourceTable table, SourceBatch batch) {
+  @Override
+  public List<String> droppedColumns(SourceTable table, SourceBatch batch) {
     Source source = SOURCES.get(table);
     return batch.columns(source.files().get(0)).stream()
         .filter(column -> !source.columns().contains(column)).toList();
   }
 
+  @Override
+  public List<String> columns(SourceTable table, SourceBatch batch) {
+    return omopColumns(table);
+  }
+
   /** The OMOP column names {@link #rows} produces for the table (all as strings). */
-  static List<String> columns(SourceTable table) {
+  private static List<String> omopColumns(SourceTable table) {
     return switch (table) {
       case PERSON -> List.of("person_id", "gender_concept_id", "year_of_birth", "month_of_birth",
           "day_of_birth", "race_concept_id", "ethnicity_concept_id", "gender_source_value",
@@ -151,10 +179,10 @@ final class SyntheaCsv {
    * The table's rows in OMOP shape: {@link #columns} as strings, then source file, row position
    * and the malformed flag of the Synthea row each came from.
    *
-   * @param landed a Synthea file's landed rows (bronze), by file name
    */
-  static Dataset<Row> rows(SourceTable table, Function<String, Dataset<Row>> landed) {
-    Dataset<Row> source = landed.apply(SOURCES.get(table).files().get(0));
+  @Override
+  public Dataset<Row> rows(SourceTable table, SourceBatch batch) {
+    Dataset<Row> source = batch.rows(SOURCES.get(table).files().get(0));
     String ehr = Integer.toString(Concepts.TYPE_EHR);
     return switch (table) {
       case PERSON -> shape(table, source, List.of(
@@ -173,7 +201,7 @@ final class SyntheaCsv {
       case OBSERVATION_PERIOD -> shape(table, firstToLastEncounter(source), List.of(
           sourceId(col("patient")), sourceId(col("patient")), col("start"), col("stop"),
           lit(ehr)));
-      case PAYER_PLAN_PERIOD -> shape(table, withPayerCategory(source, landed), List.of(
+      case PAYER_PLAN_PERIOD -> shape(table, withPayerCategory(source, batch), List.of(
           rowId(source, "patient", "start_date", "payer"), sourceId(col("patient")),
           col("start_date"), col("end_date"), col("_payer_category")));
       case VISIT_OCCURRENCE -> shape(table, source, List.of(
@@ -210,7 +238,7 @@ final class SyntheaCsv {
 
   /** The values, named by {@link #columns} in order, as strings, with the rows' lineage. */
   private static Dataset<Row> shape(SourceTable table, Dataset<Row> rows, List<Column> values) {
-    List<String> names = columns(table);
+    List<String> names = omopColumns(table);
     if (names.size() != values.size()) {
       throw new IllegalStateException("The Synthea mapping of " + table.table() + " gives "
           + values.size() + " values for " + names.size() + " columns");
@@ -219,9 +247,7 @@ final class SyntheaCsv {
     for (int i = 0; i < names.size(); i++) {
       out.add(values.get(i).cast("string").as(names.get(i)));
     }
-    out.add(col(SourceBatch.SOURCE_FILE));
-    out.add(col(SourceBatch.ROW_POSITION));
-    out.add(col(SourceBatch.ROW_MALFORMED));
+    SourceFiles.LINEAGE.forEach(column -> out.add(col(column)));
     return rows.select(out.toArray(Column[]::new));
   }
 
@@ -232,27 +258,26 @@ final class SyntheaCsv {
    * visits.
    */
   private static Dataset<Row> firstToLastEncounter(Dataset<Row> encounters) {
-    Column usable = col(SourceBatch.ROW_MALFORMED).equalTo(false)
+    Column usable = col(SourceFiles.ROW_MALFORMED).equalTo(false)
         .and(col("start").rlike(DATE)).and(col("stop").rlike(DATE)).and(present(col("patient")));
     return encounters.where(usable)
         .groupBy(col("patient"))
         .agg(min(substring(col("start"), 1, 10)).as("start"),
             max(substring(col("stop"), 1, 10)).as("stop"),
-            min(struct(col(SourceBatch.SOURCE_FILE), col(SourceBatch.ROW_POSITION)))
-                .as("_first_row"))
+            min(struct(col(SourceFiles.SOURCE_FILE), col(SourceFiles.ROW_POSITION),
+                col(SourceFiles.ROW_HASH))).as("_first_row"))
         .select(col("patient"), col("start"), col("stop"),
-            col("_first_row." + SourceBatch.SOURCE_FILE).as(SourceBatch.SOURCE_FILE),
-            col("_first_row." + SourceBatch.ROW_POSITION).as(SourceBatch.ROW_POSITION),
-            lit(false).as(SourceBatch.ROW_MALFORMED));
+            col("_first_row." + SourceFiles.SOURCE_FILE).as(SourceFiles.SOURCE_FILE),
+            col("_first_row." + SourceFiles.ROW_POSITION).as(SourceFiles.ROW_POSITION),
+            lit(false).as(SourceFiles.ROW_MALFORMED),
+            col("_first_row." + SourceFiles.ROW_HASH).as(SourceFiles.ROW_HASH));
   }
 
   /**
    * Synthea's payers as the categories Fairgrove slices by: no insurance is Uninsured, Medicare
    * and Medicaid keep their names, private plans are Commercial, anything else is kept as sent.
    */
-  private static Dataset<Row> withPayerCategory(Dataset<Row> transitions,
-      Function<String, Dataset<Row>> landed) {
-    Dataset<Row> payers = landed.apply("payers");
+  private static Dataset<Row> withPayerCategory(Dataset<Row> transitions, SourceBatch batch) {
     Column name = trim(col("_payer_name"));
     Column ownership = upper(trim(col("_payer_ownership")));
     Column category = when(ownership.equalTo("NO_INSURANCE").or(name.equalTo("NO_INSURANCE")),
@@ -260,10 +285,10 @@ final class SyntheaCsv {
         .when(name.isin("Medicare", "Medicaid"), name)
         .when(ownership.equalTo("PRIVATE"), lit("Commercial"))
         .otherwise(name);
-    if (payers == null) {
+    if (!batch.has("payers")) {
       return transitions.withColumn("_payer_category", lit(null).cast("string"));
     }
-    Dataset<Row> named = payers.where(col(SourceBatch.ROW_MALFORMED).equalTo(false))
+    Dataset<Row> named = batch.rows("payers").where(col(SourceFiles.ROW_MALFORMED).equalTo(false))
         .select(col("id").as("_payer_id"), col("name").as("_payer_name"),
             col("ownership").as("_payer_ownership"))
         .dropDuplicates("_payer_id");

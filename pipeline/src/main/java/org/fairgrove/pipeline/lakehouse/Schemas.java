@@ -24,12 +24,32 @@ public final class Schemas {
   /** "name VECTOR": a column declared with the ML vector type. */
   private static final Pattern VECTOR_COLUMN = Pattern.compile("(\\w+)\\s+VECTOR\\b");
   private static final Map<String, StructType> LOADED = new ConcurrentHashMap<>();
+  private static final String BRONZE = "bronze/";
+  private static final String LANDING = BRONZE + "landing";
 
   private Schemas() {}
 
   /** @param name e.g. "omop/person" */
   public static StructType load(String name) {
-    return LOADED.computeIfAbsent(name, Schemas::parse);
+    return LOADED.computeIfAbsent(name, n -> n.startsWith(BRONZE) && !n.equals(LANDING)
+        ? bronze(n.substring(BRONZE.length())) : parse(n));
+  }
+
+  /**
+   * bronze/TABLE: silver/TABLE's columns that bronze/landing does not declare, made nullable,
+   * then bronze/landing's.
+   */
+  private static StructType bronze(String table) {
+    StructType landing = load(LANDING);
+    List<String> landingNames = List.of(landing.fieldNames());
+    List<StructField> fields = new ArrayList<>();
+    for (StructField field : load("silver/" + table).fields()) {
+      if (!landingNames.contains(field.name())) {
+        fields.add(new StructField(field.name(), field.dataType(), true, field.metadata()));
+      }
+    }
+    fields.addAll(List.of(landing.fields()));
+    return new StructType(fields.toArray(StructField[]::new));
   }
 
   private static StructType parse(String name) {

@@ -38,6 +38,8 @@ public final class SparkSessions {
         "spark.ui.enabled", Boolean.toString(config.spark.uiEnabled()),
         // Dates and timestamps mean the same on every machine.
         "spark.sql.session.timeZone", "UTC",
+        // Lakehouse folders and files are the owner's alone (Hadoop applies the umask).
+        "spark.hadoop.fs.permissions.umask-mode", "077",
         "spark.sql.warehouse.dir", Locations.child(config.lakehouse.root(), "_warehouse"),
         // Delta's retention check protects concurrent readers; keep it on.
         "spark.databricks.delta.retentionDurationCheck.enabled", "true");

@@ -72,9 +72,13 @@ public final class Tables {
       TableId.of("ops", "validation_metrics"), "ops/validation_metrics", "validate --task T",
       WriteMode.APPEND);
 
-  /** Landed source rows, one table per source table: bronze.TABLE (no fixed contract). */
+  /**
+   * Every guarded source row of every batch, one table per OMOP table: bronze.TABLE (contract:
+   * silver/TABLE's values and bronze/landing).
+   */
   public static Table bronze(String table) {
-    return new Table(TableId.of("bronze", table), null, "ingest", WriteMode.APPEND);
+    return new Table(TableId.of("bronze", table), "bronze/" + table, "ingest",
+        WriteMode.LAND_BATCH);
   }
 
   /** The silver table of an OMOP table: silver.TABLE. */

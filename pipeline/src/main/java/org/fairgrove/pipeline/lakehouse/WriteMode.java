@@ -15,6 +15,8 @@ public enum WriteMode {
   REPLACE_TASK("task_id"),
   /** One feature dictionary of one task is replaced; the task's other dictionaries stay. */
   REPLACE_DICTIONARY("task_id", "dictionary_hash"),
+  /** One ingest batch's landed rows are replaced (partitioned by batch). */
+  LAND_BATCH("source_batch_id"),
   /** One ingest batch's rows are replaced. */
   REPLACE_BATCH("batch_id"),
   /** One model's rows are replaced. */

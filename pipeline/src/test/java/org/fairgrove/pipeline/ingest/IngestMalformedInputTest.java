@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.config.FairgroveConfig;
@@ -102,8 +103,9 @@ class IngestMalformedInputTest {
         "rowsQuarantined", "rowsDuplicate").containsExactly(9L, 2L, 6L, 1L);
     assertThat(t.get("death")).extracting("rowsRead", "rowsAccepted", "rowsQuarantined")
         .containsExactly(2L, 1L, 1L);
+    // Six identifier patterns redacted from allow-listed text; two values withheld by code.
     assertThat(t.get("observation")).extracting("rowsRead", "rowsAccepted",
-        "identifiersRedacted").containsExactly(3L, 3L, 6L);
+        "identifiersRedacted", "valuesWithheld").containsExactly(5L, 5L, 6L, 2L);
     assertThat(t.get("notes")).extracting("status", "rowsRead", "rowsQuarantined")
         .containsExactly(IngestSummary.UNKNOWN_TABLE, 2L, 2L);
     // An empty file and a header-only file are zero rows, not errors.
@@ -111,7 +113,7 @@ class IngestMalformedInputTest {
     assertThat(t.get("procedure_occurrence").rowsRead()).isZero();
     assertThat(t.get("measurement").status()).isEqualTo(IngestSummary.ABSENT);
     assertThat(summary.tables()).allSatisfy(c -> assertThat(c.reconciles()).isTrue());
-    assertThat(summary.rowsRead()).isEqualTo(25);
+    assertThat(summary.rowsRead()).isEqualTo(27);
 
     // The log holds the same numbers.
     Row logged = lakehouse.read(Tables.OPS_INGEST_LOG)
@@ -142,19 +144,51 @@ class IngestMalformedInputTest {
     List<String> texts = lakehouse.read(Tables.SILVER_OBSERVATION)
         .orderBy("observation_id").collectAsList().stream()
         .map(r -> r.<String>getAs("value_as_string")).toList();
+    // Text is kept for an allow-listed code (smoking status) and redacted there; an address
+    // code (LOINC 56799-0) and a code not on the list keep no value at all.
     assertThat(texts).containsExactly(
         "Reach me at [REDACTED] or [REDACTED], see [REDACTED]",
         "SSN [REDACTED] from [REDACTED], lives at [REDACTED]",
-        "no identifiers here, HbA1c 6.5");
+        "no identifiers here, HbA1c 6.5", null, null);
     assertThat(lakehouse.read(Tables.SILVER_VISIT).count()).isEqualTo(2);
   }
 
   @Test
-  void bronzeKeepsEveryRowAsLanded() {
-    assertThat(lakehouse.read(Tables.bronze("person")).count()).isEqualTo(9);
-    assertThat(lakehouse.read(Tables.bronze("person")).columns())
-        .contains("person_source_value", "batch_id", "source_file", "row_position",
-            "ingested_at");
+  void bronzeKeepsEveryRowAsTheGuardLetItThrough() {
+    Dataset<Row> bronze = lakehouse.read(Tables.bronze("person"));
+    assertThat(bronze.count()).isEqualTo(9);
+    assertThat(bronze.columns()).containsExactly(Tables.bronze("person").schema().fieldNames())
+        .doesNotContain("person_source_value", "ssn", "zip", "month_of_birth", "day_of_birth");
+    // The person over 89 is folded in bronze as in silver; the unparseable year is null there.
+    assertThat(bronze.orderBy("row_position").collectAsList().stream()
+        .map(r -> r.get(r.fieldIndex("year_of_birth")) + "/" + r.getAs("reason_code")).toList())
+        .containsExactly("1960/null", "1934/null", "null/unparseable_number",
+            "1970/missing_required", "1980/null", "1980/null", "1990/null", "1990/null",
+            "1950/malformed_row");
+    List<String> texts = lakehouse.read(Tables.bronze("observation")).orderBy("observation_id")
+        .collectAsList().stream().map(r -> r.<String>getAs("value_as_string")).toList();
+    assertThat(texts).doesNotContain("739 Wilderman Wynd", "called the patient's daughter")
+        .contains("no identifiers here, HbA1c 6.5");
+  }
+
+  @Test
+  void eachRowCarriesTheKeyedHashOfItsSourceFields() throws Exception {
+    // person.csv row 4, "4,,1970,,,8527,38003564,MRN-0004,,": empty fields are null (NUL).
+    String[] fields = {"4", null, "1970", null, null, "8527", "38003564", "MRN-0004", null, null};
+    StringBuilder text = new StringBuilder();
+    for (String field : fields) {
+      text.append(field == null ? "\u0000" : field).append('\u001f');
+    }
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(KEY.getBytes(StandardCharsets.UTF_8),
+        "HmacSHA256"));
+    String expected = java.util.HexFormat.of()
+        .formatHex(mac.doFinal(text.toString().getBytes(StandardCharsets.UTF_8)), 0, 16);
+    Row quarantined = lakehouse.read(Tables.OPS_QUARANTINE)
+        .where("table_name = 'person' AND row_position = 4").first();
+    assertThat(quarantined.<String>getAs("row_hash")).isEqualTo(expected);
+    assertThat(lakehouse.read(Tables.bronze("person")).where("row_position = 4").first()
+        .<String>getAs("row_hash")).isEqualTo(expected);
   }
 
   @Test
@@ -167,7 +201,7 @@ class IngestMalformedInputTest {
     assertThat(summary.flags()).extracting(f -> f.table() + "." + f.check() + " "
         + f.rowsFailed() + "/" + f.rowsChecked()).containsExactlyInAnyOrder(
         "person.required_fields 1/9", "visit_occurrence.within_observation 2/2",
-        "observation.within_observation 3/3");
+        "observation.within_observation 5/5", "observation.standard_concept_mapped 2/5");
   }
 
   @Test

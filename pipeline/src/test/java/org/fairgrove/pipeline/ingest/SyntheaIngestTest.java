@@ -1,8 +1,10 @@
 package org.fairgrove.pipeline.ingest;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.date_add;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
@@ -10,7 +12,9 @@ import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.to_date;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.delta.tables.DeltaTable;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +28,7 @@ import org.fairgrove.pipeline.cohort.Cohort;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.features.Features;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
+import org.fairgrove.pipeline.lakehouse.TableId;
 import org.fairgrove.pipeline.lakehouse.Tables;
 import org.fairgrove.pipeline.testing.SparkTestSession;
 import org.fairgrove.pipeline.testing.SyntheaRunner;
@@ -42,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(SparkTestSession.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SyntheaIngestTest {
-  /** Columns of patients.csv that identify a person (DESIGN.md: never in silver). */
+  /** Columns of patients.csv that identify a person (DESIGN.md: never at rest, bronze too). */
   private static final List<String> IDENTIFIERS = List.of("id", "ssn", "drivers", "passport",
       "first", "middle", "last", "maiden", "birthplace", "address", "city", "zip", "lat", "lon");
 
@@ -157,7 +162,7 @@ class SyntheaIngestTest {
   }
 
   @Test
-  void noValueOfAnyIdentifierColumnReachesSilver() {
+  void noValueOfAnyIdentifierIsAtRestInAnyTableAtAnyVersion() {
     Dataset<Row> patients = source("patients");
     Dataset<Row> identifiers = null;
     for (String column : IDENTIFIERS) {
@@ -165,28 +170,39 @@ class SyntheaIngestTest {
           .isNotNull());
       identifiers = identifiers == null ? values : identifiers.union(values);
     }
-    identifiers = identifiers.distinct();
+    identifiers = identifiers.distinct().cache();
     // Each patient has at least its own id, SSN, first and last name, address, lat and lon.
     assertThat(identifiers.count()).isGreaterThanOrEqualTo(7 * patients.count());
-    Dataset<Row> silverValues = null;
-    for (String table : List.of("person", "death", "observation_period", "payer_plan_period",
-        "visit_occurrence", "condition_occurrence", "drug_exposure", "procedure_occurrence",
-        "measurement", "observation")) {
-      Dataset<Row> rows = lakehouse.read(Tables.silver(table));
-      for (String column : rows.columns()) {
-        Dataset<Row> values = rows.select(col(column).cast("string").as("value"));
-        silverValues = silverValues == null ? values : silverValues.union(values);
-      }
-    }
-    List<String> found = silverValues.distinct().join(identifiers, "value")
-        .as(Encoders.STRING()).collectAsList();
+    Dataset<Row> atRest = everyValueAtRest();
+    List<String> found = atRest.join(identifiers, "value").as(Encoders.STRING())
+        .collectAsList();
     assertThat(found).isEmpty();
     // Nor inside free text: no name, SSN, licence, passport or street address within a value.
-    Dataset<Row> longIdentifiers = identifiers.where(length(col("value")).geq(6));
-    Dataset<Row> texts = lakehouse.read(Tables.silver("observation"))
-        .select(col("value_as_string").as("text")).where(col("text").isNotNull()).distinct();
-    assertThat(texts.crossJoin(longIdentifiers).where(col("text").contains(col("value")))
-        .count()).isZero();
+    Dataset<Row> longIdentifiers = identifiers.where(length(col("value")).geq(6))
+        .withColumnRenamed("value", "identifier");
+    assertThat(atRest.where(length(col("value")).geq(6)).crossJoin(longIdentifiers)
+        .where(col("value").contains(col("identifier"))).count()).isZero();
+    identifiers.unpersist();
+  }
+
+  /** Every distinct value of every column of every table, at every Delta version, as text. */
+  private Dataset<Row> everyValueAtRest() {
+    Dataset<Row> all = null;
+    for (TableId table : lakehouse.tables()) {
+      String location = lakehouse.location(table);
+      List<Long> versions = DeltaTable.forPath(spark, location).history().select("version")
+          .as(Encoders.LONG()).collectAsList();
+      assertThat(versions).as(table.toString()).isNotEmpty();
+      for (long version : versions) {
+        Dataset<Row> rows = spark.read().format("delta").option("versionAsOf", version)
+            .load(location);
+        Column[] asText = Arrays.stream(rows.columns()).map(c -> col(c).cast("string"))
+            .toArray(Column[]::new);
+        Dataset<Row> values = rows.select(explode(array(asText)).as("value"));
+        all = all == null ? values : all.union(values);
+      }
+    }
+    return all.where(col("value").isNotNull()).distinct();
   }
 
   @Test
