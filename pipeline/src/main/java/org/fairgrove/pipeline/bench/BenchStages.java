@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import io.delta.tables.DeltaTable;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -41,11 +42,23 @@ public final class BenchStages {
   /** The task the training stages write their synthetic feature table for. */
   private static final String TRAIN_TASK = "bench-train";
 
+  /** Persons in the small-batch stages (the "300-person batch"). */
+  private static final long SMALL_BATCH_PERSONS = 300;
+
   public static List<BenchStage> all() {
     return List.of(
         new BenchStage("synth", "rows written", counted(BenchStages::synth)),
         new BenchStage("ingest", "rows read", true, counted(BenchStages::ingest),
             counted(BenchStages::plainLanding)),
+        new BenchStage("synth-next-batch", "rows written",
+            counted((spark, config) -> synthBatch(spark, nextBatch(config)))),
+        new BenchStage("ingest-next-batch", "rows read", true,
+            counted((spark, config) -> ingest(spark, nextBatch(config))),
+            counted((spark, config) -> plainLanding(spark, nextBatch(config)))),
+        new BenchStage("synth-small-batch", "rows written",
+            counted((spark, config) -> synthBatch(spark, smallBatch(config)))),
+        new BenchStage("ingest-small-batch", "rows read",
+            counted((spark, config) -> ingest(spark, smallBatch(config)))),
         new BenchStage("synth-silver", "rows written", false, counted(BenchStages::synthSilver)),
         new BenchStage("cohort", "cohort rows", counted(BenchStages::cohort)),
         new BenchStage("features", "events", counted(BenchStages::features)),
@@ -80,6 +93,31 @@ public final class BenchStages {
     return SyntheticPopulation.generateIntoSilver(spark, config).totalRows();
   }
 
+  /**
+   * A second batch for the same sites, as large as the first: another seed, so most natural keys
+   * recur with other values (updates) and the rest are new (inserts).
+   */
+  private static FairgroveConfig nextBatch(FairgroveConfig config) {
+    return batch(config, "next-batch", config.synth.persons(), config.synth.sites(), 1);
+  }
+
+  /** A 300-person batch from one site, merged into the populated lakehouse. */
+  private static FairgroveConfig smallBatch(FairgroveConfig config) {
+    return batch(config, "small-batch", SMALL_BATCH_PERSONS, 1, 2);
+  }
+
+  private static FairgroveConfig batch(FairgroveConfig config, String name, long persons,
+      int sites, int seedOffset) {
+    return config.with(List.of("synth.out=" + config.synth.out() + "-" + name,
+        "synth.persons=" + persons, "synth.sites=" + sites,
+        "run.seed=" + (config.run.seed() + seedOffset)));
+  }
+
+  /** Writes a later batch; its ground truth goes to a scratch lakehouse beside its files. */
+  private static long synthBatch(SparkSession spark, FairgroveConfig batch) {
+    return synth(spark, batch.with(List.of("lakehouse.root=" + batch.synth.out() + "-truth")));
+  }
+
   /** Ingests every site of the population into bronze and silver; counts source rows read. */
   private static long ingest(SparkSession spark, FairgroveConfig config) {
     return Ingest.syntheticPopulation(spark, config).stream()
@@ -89,24 +127,25 @@ public final class BenchStages {
   /**
    * The baseline ingest is measured against: every source file of every site read with the
    * schema ingest reads it with (CSV: every column a string) and appended as Delta, with no
-   * guard, no checks, no merge, into a scratch lakehouse. Counts rows landed.
+   * guard, no checks, no merge, into a scratch lakehouse beside the benchmark's own (a later
+   * batch appends to the tables the first one landed). Counts rows landed.
    */
   private static long plainLanding(SparkSession spark, FairgroveConfig config) {
-    String root = Locations.child(config.bench.workDir(), "plain-landing");
+    String root = config.lakehouse.root() + "-plain-landing";
     long rows = 0;
-    for (String site : SyntheticPopulation.siteIds(config)) {
-      String folder = Locations.child(config.synth.out(), site);
-      for (String table : SyntheticPopulation.sourceTables()) {
-        String files = Locations.child(folder, table);
+    for (String table : SyntheticPopulation.sourceTables()) {
+      String location = Locations.child(root, table);
+      long before = DeltaTable.isDeltaTable(spark, location)
+          ? spark.read().format("delta").load(location).count() : 0;
+      for (String site : SyntheticPopulation.siteIds(config)) {
+        String files = Locations.child(Locations.child(config.synth.out(), site), table);
         Dataset<Row> read = config.synth.format().equals("csv")
             ? spark.read().option("header", "true").schema(strings(Schemas.load("omop/"
                 + table))).csv(files)
             : spark.read().parquet(files);
-        read.write().format("delta").mode("append").save(Locations.child(root, table));
+        read.write().format("delta").mode("append").save(location);
       }
-    }
-    for (String table : SyntheticPopulation.sourceTables()) {
-      rows += spark.read().format("delta").load(Locations.child(root, table)).count();
+      rows += spark.read().format("delta").load(location).count() - before;
     }
     return rows;
   }
