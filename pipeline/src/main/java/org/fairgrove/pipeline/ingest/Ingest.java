@@ -112,7 +112,6 @@ public final class Ingest {
         List<Checked> landed = perTable(tables, table -> check(table, land(table, persons)));
         landed.forEach(c -> checked.put(c.table(), c));
       } finally {
-        persons.release();
         // The source rows are in bronze now; the files are read again only for unknown tables.
         batch.release();
       }

@@ -16,7 +16,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * What the rows of other tables are checked against, one row per person of the site: date of
@@ -96,7 +95,10 @@ final class PersonContext {
         max(KNOWN).as(KNOWN))
         // A death before birth is itself quarantined; it bounds nothing.
         .withColumn(DEATH, when(col(BIRTH).isNull().or(col(DEATH).geq(col(BIRTH))), col(DEATH)));
-    return new PersonContext(context.persist(StorageLevel.MEMORY_AND_DISK()), maxDaysAfterDeath);
+    // Checkpointed, not cached: every table's landed rows are cached with this context in their
+    // plan, and after each commit to silver person, death or observation period Delta would
+    // re-run every cached plan that reads it (all tables of the batch, from the source files).
+    return new PersonContext(context.localCheckpoint(false), maxDaysAfterDeath);
   }
 
   /** The rows with the context of their person added (null columns for persons never sent). */
@@ -112,10 +114,6 @@ final class PersonContext {
 
   int maxDaysAfterDeath() {
     return maxDaysAfterDeath;
-  }
-
-  void release() {
-    persons.unpersist();
   }
 
   /** The batch's periods, and silver's whose id the batch does not send again. */

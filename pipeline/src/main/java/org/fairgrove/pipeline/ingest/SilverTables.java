@@ -17,7 +17,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
-import org.apache.spark.storage.StorageLevel;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Table;
 import org.fairgrove.pipeline.lakehouse.Tables;
@@ -29,6 +28,11 @@ import org.fairgrove.pipeline.lakehouse.Tables;
  */
 final class SilverTables {
   private static final String CONSTRAINT_PROPERTY = "delta.constraints.";
+  /**
+   * A merge that updates a few rows marks them deleted and writes only the new versions, instead
+   * of rewriting every file that holds one: a small batch into a large table costs its own size.
+   */
+  private static final String DELETION_VECTORS = "delta.enableDeletionVectors";
   private final SparkSession spark;
   private final Lakehouse lakehouse;
 
@@ -57,16 +61,14 @@ final class SilverTables {
   void ensure(SourceTable table) {
     Table id = Tables.silver(table.table());
     String location = lakehouse.location(id);
-    Set<String> existing = Set.of();
+    Set<String> properties = Set.of();
     if (lakehouse.exists(id)) {
-      existing = spark.sql("SHOW TBLPROPERTIES delta.`" + location + "`")
-          .collectAsList().stream().map(row -> row.getString(0))
-          .filter(key -> key.startsWith(CONSTRAINT_PROPERTY))
-          .map(key -> key.substring(CONSTRAINT_PROPERTY.length()))
-          .collect(Collectors.toSet());
+      properties = spark.sql("SHOW TBLPROPERTIES delta.`" + location + "`")
+          .collectAsList().stream().map(row -> row.getString(0)).collect(Collectors.toSet());
     } else {
-      // The constraints go into the creating commit: one commit, not one per constraint.
-      DeltaTableBuilder builder = lakehouse.creator(id).addColumns(table.silverSchema());
+      // Constraints and properties go into the creating commit: one commit, not one each.
+      DeltaTableBuilder builder = lakehouse.creator(id).addColumns(table.silverSchema())
+          .property(DELETION_VECTORS, "true");
       for (Map.Entry<String, String> constraint : constraints(table).entrySet()) {
         builder = builder.property(CONSTRAINT_PROPERTY + constraint.getKey(),
             constraint.getValue());
@@ -74,8 +76,13 @@ final class SilverTables {
       builder.execute();
       return;
     }
+    if (!properties.contains(DELETION_VECTORS)) {
+      spark.sql("ALTER TABLE delta.`" + location + "` SET TBLPROPERTIES ('" + DELETION_VECTORS
+          + "' = 'true')");
+    }
     for (Map.Entry<String, String> constraint : constraints(table).entrySet()) {
-      if (!existing.contains(constraint.getKey().toLowerCase(Locale.ROOT))) {
+      if (!properties.contains(CONSTRAINT_PROPERTY
+          + constraint.getKey().toLowerCase(Locale.ROOT))) {
         spark.sql("ALTER TABLE delta.`" + location + "` ADD CONSTRAINT " + constraint.getKey()
             + " CHECK (" + constraint.getValue() + ")");
       }
@@ -106,22 +113,20 @@ final class SilverTables {
       }
     }
     // Only rows that are new or differ go into the merge: an unchanged batch commits nothing.
+    // Checkpointed, not cached: after its commit Delta re-runs every cached plan that reads the
+    // target, and this one would be computed again against the merged table.
     Dataset<Row> changed = accepted.as("s").join(target.toDF().as("t"), sameContent, "left_anti")
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      if (changed.isEmpty()) {
-        return new Merged(0, 0);
-      }
-      Row metrics = target.as("t")
-          .merge(changed.as("s"), "t.site_id = s.site_id AND t." + table.keyColumn + " = s."
-              + table.keyColumn)
-          .whenMatched().updateAll()
-          .whenNotMatched().insertAll()
-          .execute().first();
-      return new Merged(metrics.getAs("num_inserted_rows"), metrics.getAs("num_updated_rows"));
-    } finally {
-      changed.unpersist();
+        .localCheckpoint(true);
+    if (changed.isEmpty()) {
+      return new Merged(0, 0);
     }
+    Row metrics = target.as("t")
+        .merge(changed.as("s"), "t.site_id = s.site_id AND t." + table.keyColumn + " = s."
+            + table.keyColumn)
+        .whenMatched().updateAll()
+        .whenNotMatched().insertAll()
+        .execute().first();
+    return new Merged(metrics.getAs("num_inserted_rows"), metrics.getAs("num_updated_rows"));
   }
 
   /** The silver columns of classified rows, in contract order. */
