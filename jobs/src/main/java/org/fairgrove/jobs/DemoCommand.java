@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         "Re-running reuses a population generated with the same settings."})
 final class DemoCommand extends TaskCommand {
   @Option(names = "--persons", paramLabel = "N", description = "Population size (synth.persons,"
-      + " default 20000).")
+      + " default 100000).")
   Long persons;
 
   @Override

@@ -22,7 +22,7 @@ class FairgroveConfigTest {
     FairgroveConfig config = FairgroveConfig.defaults();
     assertThat(config.run.environment()).isEqualTo("production");
     assertThat(config.run.seed()).isEqualTo(20261124L);
-    assertThat(config.synth.persons()).isEqualTo(20000L);
+    assertThat(config.synth.persons()).isEqualTo(100000L);
     assertThat(config.synth.sites()).isEqualTo(3);
     assertThat(config.synth.format()).isEqualTo("csv");
     assertThat(config.spark.conf()).isEmpty();
@@ -87,7 +87,7 @@ class FairgroveConfigTest {
     assertThatThrownBy(() -> sets("synth.persons=many"))
         .isInstanceOf(FairgroveError.class)
         .hasMessageContaining("'synth.persons' has the wrong type")
-        .hasMessageContaining("a whole number (default: 20000)")
+        .hasMessageContaining("a whole number (default: 100000)")
         .hasMessageContaining("--set synth.persons");
     assertThatThrownBy(() -> sets("synth.persons=1.5"))
         .hasMessageContaining("a whole number");
