@@ -31,8 +31,16 @@ public final class Schemas {
 
   /** @param name e.g. "omop/person" */
   public static StructType load(String name) {
-    return LOADED.computeIfAbsent(name, n -> n.startsWith(BRONZE) && !n.equals(LANDING)
-        ? bronze(n.substring(BRONZE.length())) : parse(n));
+    StructType loaded = LOADED.get(name);
+    if (loaded != null) {
+      return loaded;
+    }
+    // Not computeIfAbsent: a bronze schema loads two others, and a map may not be updated from
+    // inside its own computeIfAbsent (it fails at random, when the map grows).
+    StructType schema = name.startsWith(BRONZE) && !name.equals(LANDING)
+        ? bronze(name.substring(BRONZE.length())) : parse(name);
+    StructType raced = LOADED.putIfAbsent(name, schema);
+    return raced != null ? raced : schema;
   }
 
   /**

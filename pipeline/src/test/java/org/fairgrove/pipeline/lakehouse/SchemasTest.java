@@ -16,8 +16,8 @@ class SchemasTest {
 
   private static List<String> contracts(String folder) throws IOException {
     try (Stream<Path> files = Files.list(ROOT.resolve(folder))) {
-      return files.map(p -> folder + "/" + p.getFileName().toString().replace(".ddl", ""))
-          .sorted().toList();
+      return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".ddl"))
+          .map(n -> folder + "/" + n.replace(".ddl", "")).sorted().toList();
     }
   }
 
@@ -32,6 +32,32 @@ class SchemasTest {
     assertThat(person.fieldNames()).startsWith("person_id", "gender_concept_id");
     assertThat(person.apply("person_id").nullable()).isFalse();
     assertThat(person.apply("month_of_birth").nullable()).isTrue();
+  }
+
+  @Test
+  void bronzeIsSilversColumnsMadeNullableThenTheLandingColumns() throws Exception {
+    List<String> tables = contracts("silver").stream().map(n -> n.substring("silver/".length()))
+        .toList();
+    StructType landing = Schemas.load("bronze/landing");
+    // Loaded from several threads at once, as ingest's parallel tables do.
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<StructType>> loads = tables.stream()
+          .map(t -> pool.submit(() -> Schemas.load("bronze/" + t))).toList();
+      for (int i = 0; i < tables.size(); i++) {
+        StructType bronze = loads.get(i).get();
+        StructType silver = Schemas.load("silver/" + tables.get(i));
+        List<String> landingNames = List.of(landing.fieldNames());
+        List<String> values = java.util.Arrays.stream(silver.fieldNames())
+            .filter(n -> !landingNames.contains(n)).toList();
+        assertThat(bronze.fieldNames()).as(tables.get(i)).hasSize(values.size()
+            + landingNames.size()).startsWith(values.toArray(String[]::new))
+            .endsWith(landing.fieldNames());
+        assertThat(values).allSatisfy(n -> assertThat(bronze.apply(n).nullable()).isTrue());
+      }
+    } finally {
+      pool.shutdown();
+    }
   }
 
   @Test
