@@ -61,7 +61,7 @@ class FairgroveCliTest {
     assertThat(run.out())
         .contains("synth.persons = 77    (--set synth.persons)")
         .contains("run.environment = \"development\"")
-        .contains("Number of persons in the synthetic population.");
+        .contains("Number of persons in the synthetic population (the demo's size");
   }
 
   @Test
