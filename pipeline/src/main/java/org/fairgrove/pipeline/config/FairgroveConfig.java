@@ -331,6 +331,11 @@ public final class FairgroveConfig {
     return effective.root().render(ConfigRenderOptions.concise().setFormatted(true));
   }
 
+  /** The effective settings under one key (e.g. "task"), rendered the same way. */
+  public String render(String path) {
+    return effective.getValue(path).render(ConfigRenderOptions.concise().setFormatted(true));
+  }
+
   /** A declared key, its effective value and origin, and its help from conf/base.conf. */
   public record KeyDescription(String key, String value, String origin, String help) {}
 }

@@ -63,11 +63,7 @@ public final class Trainer {
     Engine engine = Engine.named(settings.engine());
     Progress.Stage stage = Progress.start("train " + taskId + " (" + engine.name() + ")");
 
-    Dataset<Row> rows = lakehouse.read(Tables.GOLD_FEATURES)
-        .filter(col("task_id").equalTo(taskId))
-        .select("person_id", "index_date", "split", "label", Features.FEATURES_COLUMN,
-            Features.DICTIONARY_HASH_COLUMN)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> rows = rows(lakehouse, taskId).persist(StorageLevel.MEMORY_AND_DISK());
     String dictionaryHash = singleDictionary(rows, taskId);
     Map<String, long[]> classCounts = classCounts(rows);
     for (String split : List.of(Splits.TRAIN, Splits.VALIDATION)) {
@@ -130,12 +126,11 @@ public final class Trainer {
     ObjectNode metrics = json.createObjectNode();
     ObjectNode aurocNode = metrics.putObject("auroc");
     aurocBySplit.forEach(aurocNode::put);
-    String inputs = inputs(spark, lakehouse, taskId, rows, json);
+    String fingerprint = fingerprint(rows, taskId);
+    String inputs = inputs(spark, lakehouse, fingerprint, json);
     String configHash = Hashing.sha256(config.render());
     String codeVersion = codeVersion();
-    String modelId = taskId + "-" + engine.name() + "-"
-        + Hashing.sha256(String.join("|", configHash, inputs, codeVersion, engine.name()))
-            .substring(0, 12);
+    String modelId = modelId(config, engine.name(), codeVersion, fingerprint);
 
     Registry registry = new Registry(spark, lakehouse);
     String path = registry.modelPath(modelId);
@@ -150,6 +145,13 @@ public final class Trainer {
     rows.unpersist();
     stage.done(training[0] + training[1]);
     return new Result(modelId, engine.name(), aurocBySplit, best.rounds(), chosen, seconds);
+  }
+
+  /** The task's feature rows, the columns training reads. */
+  static Dataset<Row> rows(Lakehouse lakehouse, String taskId) {
+    return lakehouse.read(Tables.GOLD_FEATURES).filter(col("task_id").equalTo(taskId))
+        .select("person_id", "index_date", "split", "label", Features.FEATURES_COLUMN,
+            Features.DICTIONARY_HASH_COLUMN);
   }
 
   /** The configured number of distinct grid points, drawn in a seeded order. */
@@ -196,26 +198,43 @@ public final class Trainer {
   }
 
   /**
-   * What the model was trained on: each input table's Delta version, and a fingerprint of the
-   * task's feature rows (their count and two order-free sums of row hashes), so the same data
-   * gives the same model id in any lakehouse and different data a different one.
+   * A model's id: a hash of what determines the model (the task's settings, the seed, the
+   * engine, the code and the content of its training rows), so a model id means one model. It
+   * leaves out where things are stored and the Delta versions, which differ between lakehouses
+   * holding the same data (and coincide, all 0, between fresh lakehouses holding different data).
    */
-  private static String inputs(SparkSession spark, Lakehouse lakehouse, String taskId,
-      Dataset<Row> rows, ObjectMapper json) {
+  static String modelId(FairgroveConfig config, String engine, String codeVersion,
+      String fingerprint) {
+    String taskId = config.task.requireId();
+    return taskId + "-" + engine + "-" + Hashing.sha256(String.join("|", config.render("task"),
+        Long.toString(config.run.seed()), engine, codeVersion, fingerprint)).substring(0, 12);
+  }
+
+  /**
+   * The content of the task's feature rows: their count and two order-free sums of row hashes
+   * (over person, index date, split, label, feature values and dictionary).
+   */
+  static String fingerprint(Dataset<Row> rows, String taskId) {
+    Column[] content = {col("person_id"), col("index_date"), col("split"), col("label"),
+        vector_to_array(col(Features.FEATURES_COLUMN), "float64"),
+        col(Features.DICTIONARY_HASH_COLUMN)};
+    // Exact sums (no 64-bit overflow): 38 digits hold 10^19 rows of 64-bit hashes.
+    Row sums = rows.agg(count(lit(1)),
+        sum(xxhash64(content).cast("decimal(38,0)")), sum(hash(content).cast("long")))
+        .first();
+    return taskId + ":" + sums.get(0) + ":" + sums.get(1) + ":" + sums.get(2);
+  }
+
+  /** What the model was trained on, for the registry: each input's Delta version, the content. */
+  private static String inputs(SparkSession spark, Lakehouse lakehouse, String fingerprint,
+      ObjectMapper json) {
     ObjectNode inputs = json.createObjectNode();
     for (Table table : INPUTS) {
       long version = DeltaTable.forPath(spark, lakehouse.location(table)).history(1)
           .select("version").first().getLong(0);
       inputs.putObject(table.toString()).put("delta_version", version);
     }
-    Column[] content = {col("person_id"), col("index_date"), col("split"), col("label"),
-        vector_to_array(col(Features.FEATURES_COLUMN), "float64"), col(Features.DICTIONARY_HASH_COLUMN)};
-    // Exact sums (no 64-bit overflow): 38 digits hold 10^19 rows of 64-bit hashes.
-    Row fingerprint = rows.agg(count(lit(1)),
-        sum(xxhash64(content).cast("decimal(38,0)")), sum(hash(content).cast("long")))
-        .first();
-    inputs.put("features_fingerprint", taskId + ":" + fingerprint.get(0) + ":"
-        + fingerprint.get(1) + ":" + fingerprint.get(2));
+    inputs.put("features_fingerprint", fingerprint);
     return inputs.toString();
   }
 

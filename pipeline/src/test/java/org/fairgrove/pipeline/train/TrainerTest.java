@@ -126,6 +126,37 @@ class TrainerTest {
         .contains("\"whenRange\":{\"low\":{\"value\":1,\"unit\":\"d\"}");
   }
 
+  /**
+   * The id follows the training rows' content, not where they are stored: the same rows in
+   * another lakehouse (other paths, same Delta versions) give the same id, and other rows whose
+   * tables have the very same Delta versions give another.
+   */
+  @Test
+  void theModelIdMeansOneModel() {
+    String here = identity(config, lakehouse);
+    FairgroveConfig sameData = SparkTestSession.testConfig(dir.resolve("same"), "task.id=" + TASK,
+        "task.train.rounds=60", "task.train.early-stopping-rounds=10",
+        "task.train.search.trials=2");
+    Lakehouse same = new Lakehouse(spark, sameData.lakehouse.root());
+    SyntheticFeatures.write(spark, same, TASK, 4000, 3, 11);
+    FairgroveConfig otherData = sameData.with(List.of("lakehouse.root="
+        + dir.resolve("other").resolve("lakehouse")));
+    Lakehouse other = new Lakehouse(spark, otherData.lakehouse.root());
+    SyntheticFeatures.write(spark, other, TASK, 4000, 3, 12);
+
+    assertThat(sameData.lakehouse.root()).isNotEqualTo(config.lakehouse.root());
+    assertThat(identity(sameData, same)).isEqualTo(here);
+    assertThat(identity(otherData, other)).isNotEqualTo(here);
+    assertThat(identity(config.with(List.of("run.seed=8")), lakehouse)).isNotEqualTo(here);
+    assertThat(identity(config.with(List.of("task.train.rounds=61")), lakehouse))
+        .isNotEqualTo(here);
+  }
+
+  private static String identity(FairgroveConfig config, Lakehouse lakehouse) {
+    return Trainer.modelId(config, "xgboost", "dev",
+        Trainer.fingerprint(Trainer.rows(lakehouse, TASK), TASK));
+  }
+
   @Test
   void aSplitWithoutEventsIsAClearError() {
     FairgroveConfig other = SparkTestSession.testConfig(dir.resolve("empty"), "task.id=" + TASK);
