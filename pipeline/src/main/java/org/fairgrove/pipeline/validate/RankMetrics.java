@@ -66,21 +66,23 @@ final class RankMetrics {
             sum(when(invalid, 1).otherwise(0)).as("invalid"));
   }
 
-  /** @param perValue the output of {@link #perValue} */
-  static Map<SliceKey, RankStats> compute(Dataset<Row> perValue) {
+  /**
+   * Every distinct (slice, risk) with its slice's positives P and negatives N, the running
+   * counts up to it, and its placement values v10 and v01.
+   *
+   * @param perValue the output of {@link #perValue}
+   */
+  static Dataset<Row> placed(Dataset<Row> perValue) {
     Column[] slice = {col(Slices.ATTRIBUTE), col(Slices.GROUP)};
     WindowSpec upToValue = Window.partitionBy(slice).orderBy(col(Slices.RISK))
         .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
     WindowSpec wholeSlice = Window.partitionBy(slice);
     Column pos = col("pos");
     Column neg = col("neg");
-    Column totalPos = sum(pos).over(wholeSlice);
-    Column totalNeg = sum(neg).over(wholeSlice);
-    Column cumPos = sum(pos).over(upToValue);
-    Column cumNeg = sum(neg).over(upToValue);
-    Dataset<Row> placed = perValue
-        .withColumn("P", totalPos).withColumn("N", totalNeg)
-        .withColumn("cum_pos", cumPos).withColumn("cum_neg", cumNeg)
+    return perValue
+        .withColumn("P", sum(pos).over(wholeSlice)).withColumn("N", sum(neg).over(wholeSlice))
+        .withColumn("cum_pos", sum(pos).over(upToValue))
+        .withColumn("cum_neg", sum(neg).over(upToValue))
         // V10: negatives strictly below plus half the ties; V01: positives strictly above plus
         // half the ties.
         // try_divide: a slice without negatives (or positives) has no placement values, and
@@ -88,8 +90,16 @@ final class RankMetrics {
         .withColumn("v10", try_divide(col("cum_neg").minus(neg).plus(neg.multiply(0.5)),
             col("N")))
         .withColumn("v01", try_divide(col("P").minus(col("cum_pos")).plus(pos.multiply(0.5)),
-            col("P")))
-        // Precision when everything at or above this risk is selected (for AP).
+            col("P")));
+  }
+
+  /** @param perValue the output of {@link #perValue} */
+  static Map<SliceKey, RankStats> compute(Dataset<Row> perValue) {
+    Column[] slice = {col(Slices.ATTRIBUTE), col(Slices.GROUP)};
+    Column pos = col("pos");
+    Column neg = col("neg");
+    // Precision when everything at or above this risk is selected (for AP).
+    Dataset<Row> placed = placed(perValue)
         .withColumn("precision", col("P").minus(col("cum_pos")).plus(pos)
             .divide(col("P").minus(col("cum_pos")).plus(pos)
                 .plus(col("N")).minus(col("cum_neg")).plus(neg)));

@@ -72,24 +72,33 @@ final class Slices {
    * holding the row's group label, named after the dimension.
    */
   static Dataset<Row> labelled(Dataset<Row> predictions, String keyColumn,
-      GovernanceSettings policy) {
+      GovernanceSettings policy, Column... carried) {
     List<Column> columns = new ArrayList<>(List.of(
         col(keyColumn).cast("long").as(KEY),
         col(LABEL).cast("int").as(LABEL),
         col(RISK).cast("double").as(RISK)));
+    columns.addAll(List.of(carried));
     groupLabels(policy).forEach((dimension, label) -> columns.add(label.as(dimension)));
     return predictions.select(columns.toArray(Column[]::new));
   }
 
-  /** One row per prediction and dimension: slice_attribute, slice_group, row_key, label, risk. */
-  static Dataset<Row> exploded(Dataset<Row> labelled, GovernanceSettings policy) {
+  /**
+   * One row per prediction and dimension: slice_attribute, slice_group, row_key, label, risk and
+   * the carried columns.
+   */
+  static Dataset<Row> exploded(Dataset<Row> labelled, GovernanceSettings policy,
+      String... carried) {
     Column[] perDimension = groupLabels(policy).keySet().stream()
         .map(d -> struct(lit(d).as(ATTRIBUTE), col(d).as(GROUP)))
         .toArray(Column[]::new);
-    return labelled
-        .select(col(KEY), col(LABEL), col(RISK), explode(array(perDimension)).as("slice"))
-        .select(col("slice." + ATTRIBUTE).as(ATTRIBUTE), col("slice." + GROUP).as(GROUP),
-            col(KEY), col(LABEL), col(RISK));
+    List<Column> kept = new ArrayList<>(List.of(col(KEY), col(LABEL), col(RISK)));
+    Arrays.stream(carried).map(c -> col(c)).forEach(kept::add);
+    List<Column> inner = new ArrayList<>(kept);
+    inner.add(explode(array(perDimension)).as("slice"));
+    List<Column> outer = new ArrayList<>(List.of(col("slice." + ATTRIBUTE).as(ATTRIBUTE),
+        col("slice." + GROUP).as(GROUP)));
+    outer.addAll(kept);
+    return labelled.select(inner.toArray(Column[]::new)).select(outer.toArray(Column[]::new));
   }
 
   static SliceKey key(Row row) {

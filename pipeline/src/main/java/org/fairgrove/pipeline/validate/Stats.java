@@ -7,6 +7,8 @@ final class Stats {
   private static final NormalDistribution NORMAL = new NormalDistribution(null, 0, 1);
   /** The 97.5% standard normal quantile: two-sided 95% intervals. */
   static final double Z_975 = NORMAL.inverseCumulativeProbability(0.975);
+  /** The 95% standard normal quantile: one-sided 5% tests. */
+  static final double Z_95 = NORMAL.inverseCumulativeProbability(0.95);
   /** The 80% standard normal quantile: 80% power. */
   static final double Z_80 = NORMAL.inverseCumulativeProbability(0.80);
   /** Risks are clipped to this distance from 0 and 1 before taking logits. */
