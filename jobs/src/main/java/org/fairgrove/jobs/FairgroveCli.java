@@ -17,9 +17,6 @@ import picocli.CommandLine.Command;
         ConfigCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Run 'fairgrove COMMAND --help' for a command's options."})
 public final class FairgroveCli implements Runnable {
-  /** Exit code for errors the user can fix (bad config, bad arguments, missing inputs). */
-  static final int USER_ERROR = 2;
-
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -48,7 +45,7 @@ public final class FairgroveCli implements Runnable {
         if (verbose) {
           error.printStackTrace(err);
         }
-        return USER_ERROR;
+        return ExitCodes.USER_ERROR;
       }
       err.println("error: " + error.getClass().getSimpleName() + ": " + error.getMessage());
       if (verbose) {
@@ -56,7 +53,7 @@ public final class FairgroveCli implements Runnable {
       } else {
         err.println("  (run again with --verbose for the stack trace)");
       }
-      return 1;
+      return ExitCodes.FAILED;
     });
     return cli.execute(args);
   }

@@ -45,7 +45,7 @@ class FairgroveCliTest {
   @Test
   void configErrorsExitTwoWithProblemWhyAndFix() {
     CliRun run = CliRun.of("config", "--set", "synth.persns=10");
-    assertThat(run.exitCode()).isEqualTo(FairgroveCli.USER_ERROR);
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.USER_ERROR);
     assertThat(run.err())
         .contains("error: Unknown configuration key 'synth.persns' (from --set synth.persns)")
         .contains("why: ")
@@ -67,7 +67,7 @@ class FairgroveCliTest {
   @Test
   void unknownOptionIsAUsageError() {
     CliRun run = CliRun.of("sql", "--formatt", "csv", "SELECT 1");
-    assertThat(run.exitCode()).isEqualTo(FairgroveCli.USER_ERROR);
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.USER_ERROR);
     assertThat(run.err()).contains("Unknown options: '--formatt'")
         .contains("Possible solutions: --format");
   }
@@ -113,7 +113,7 @@ class FairgroveCliTest {
   @Test
   void badSqlIsAUserError() {
     CliRun run = CliRun.of("sql", "--set", "lakehouse.root=" + dir, "SELECT * FROM silver.nope");
-    assertThat(run.exitCode()).isEqualTo(FairgroveCli.USER_ERROR);
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.USER_ERROR);
     assertThat(run.err()).contains("error: The SQL query failed.", "TABLE_OR_VIEW_NOT_FOUND",
         "SHOW TABLES IN silver");
   }
@@ -125,7 +125,7 @@ class FairgroveCliTest {
     assertThat(shown.out()).contains("task.id = \"t2d-1y\"")
         .contains("task.outcome.concepts = [201826]");
     CliRun missing = CliRun.of("cohort", "--task", "no-such-task");
-    assertThat(missing.exitCode()).isEqualTo(FairgroveCli.USER_ERROR);
+    assertThat(missing.exitCode()).isEqualTo(ExitCodes.USER_ERROR);
     assertThat(missing.err()).contains("Task 'no-such-task' was not found.")
         .contains("t2d-1y");
   }
@@ -134,7 +134,7 @@ class FairgroveCliTest {
   void validateWithoutAChampionSaysHowToGetOne() {
     CliRun run = CliRun.of("validate", "--task", "t2d-1y", "--set",
         "lakehouse.root=" + dir.resolve("no-models"));
-    assertThat(run.exitCode()).isEqualTo(FairgroveCli.USER_ERROR);
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.USER_ERROR);
     assertThat(run.err()).contains("error: Task 't2d-1y' has no champion model.",
         "fairgrove promote");
   }

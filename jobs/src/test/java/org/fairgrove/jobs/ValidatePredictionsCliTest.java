@@ -163,7 +163,7 @@ class ValidatePredictionsCliTest {
   }
 
   private void assertRefused(CliRun run, String problem, String fix) throws IOException {
-    assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(FairgroveCli.USER_ERROR);
+    assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(ExitCodes.USER_ERROR);
     assertThat(run.err()).contains("error: ", problem, "why: ", "fix: ", fix)
         .doesNotContain("Exception");
     assertThat(dir.resolve("lakehouse")).doesNotExist();

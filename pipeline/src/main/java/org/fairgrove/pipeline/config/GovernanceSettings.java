@@ -23,7 +23,8 @@ public record GovernanceSettings(
     long minimumGroupSize,
     List<String> attributes,
     List<List<String>> intersections,
-    Map<String, String> referenceGroups) {
+    Map<String, String> referenceGroups,
+    GateSettings gate) {
 
   /** Separator of intersection names ("race x sex") and of their group labels ("Black x F"). */
   public static final String INTERSECTION = " x ";
@@ -84,7 +85,8 @@ public record GovernanceSettings(
         c.longAtLeast("governance.minimum-group-size", 1),
         List.copyOf(attributes),
         List.copyOf(intersections),
-        Map.copyOf(c.flatMap("governance.reference-groups")));
+        Map.copyOf(c.flatMap("governance.reference-groups")),
+        GateSettings.read(c));
   }
 
   private static Range range(ConfigReader c, String key) {

@@ -141,6 +141,15 @@ public final class Errors {
             + " --model-id.");
   }
 
+  public static FairgroveError overrideWithoutReason() {
+    return error(
+        "An override of the promotion gate needs a reason.",
+        "Promoting a model the gate refused is recorded in ops.promotion_decisions with who did"
+            + " it and why; an override without a reason would be a silent promotion.",
+        "Pass --override --reason \"TEXT\" (e.g. --reason \"committee approved 2026-12-01,"
+            + " minutes item 4\").");
+  }
+
   public static FairgroveError splitWithoutClass(String task, String split, String missing) {
     return error(
         "The " + split + " split of task '" + task + "' has no " + missing + ".",

@@ -9,6 +9,8 @@ import org.fairgrove.pipeline.cohort.Splits;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.core.SmallCells;
 import org.fairgrove.pipeline.features.Features;
+import org.fairgrove.pipeline.gate.Gate;
+import org.fairgrove.pipeline.gate.Promotion;
 import org.fairgrove.pipeline.core.Progress;
 import org.fairgrove.pipeline.ingest.Ingest;
 import org.fairgrove.pipeline.ingest.IngestSummary;
@@ -18,7 +20,6 @@ import org.fairgrove.pipeline.synth.SynthResult;
 import org.fairgrove.pipeline.synth.SyntheticPopulation;
 import org.fairgrove.pipeline.validate.GroundTruth;
 import org.fairgrove.pipeline.validate.ValidationRun;
-import org.fairgrove.pipeline.train.Registry;
 import org.fairgrove.pipeline.score.Scoring;
 import org.fairgrove.pipeline.train.Trainer;
 
@@ -107,12 +108,17 @@ public final class Demo {
     steps.add("            report: " + validation.paths().stream()
         .filter(p -> p.endsWith(".pdf")).findFirst().orElse(""));
 
+    Gate.Result gate = Promotion.promote(spark, config, model.modelId(), null, null);
+    steps.add("gate        " + gate.summary(5).replace("\n", "\n            "));
+    if (gate.decision().champion()) {
+      Scoring.Result scored = Scoring.score(spark, config,
+          config.task.target().lastIndexDate(), null, null);
+      steps.add(String.format(Locale.ROOT, "score       %s persons as of %s -> gold.predictions",
+          Progress.count(scored.rows()), config.task.target().lastIndexDate()));
+    } else {
+      steps.add("score       skipped: the task has no champion to score with");
+    }
     Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
-    new Registry(spark, lakehouse).promote(model.modelId());
-    Scoring.Result scored = Scoring.score(spark, config, config.task.target().lastIndexDate(),
-        null, null);
-    steps.add(String.format(Locale.ROOT, "score       %s persons as of %s -> gold.predictions",
-        Progress.count(scored.rows()), config.task.target().lastIndexDate()));
 
     return new Result(steps, lakehouse.tables(), lakehouse.root(),
         (System.nanoTime() - start) / 1e9);

@@ -58,27 +58,61 @@ public final class Features {
     Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
     Progress.Stage stage = Progress.start("features " + taskId);
 
-    Dataset<Row> cohort = lakehouse.read(Tables.GOLD_COHORT)
-        .filter(col("task_id").equalTo(taskId));
+    Dataset<Row> cohort = cohort(lakehouse, taskId);
     if (settings.dictionary() == null
         && cohort.filter(col("split").equalTo(Splits.TRAIN)).isEmpty()) {
       throw Errors.noTrainingRows(taskId);
     }
-    Dataset<Row> events = EventStream.read(lakehouse, settings.domains());
-    if (events == null) {
-      throw Errors.tableMissing(Tables.SILVER_CONDITION.toString(),
-          lakehouse.location(Tables.SILVER_CONDITION), "fairgrove ingest");
-    }
-    events = events.withColumn("event_day", unix_date(col("event_date")))
-        .filter(col("concept_id").isNotNull().and(col("event_day").isNotNull()));
-
+    Dataset<Row> events = events(lakehouse, settings);
     FeatureLayout layout = settings.dictionary() != null
         ? storedLayout(lakehouse, taskId, settings.dictionary())
         : new FeatureLayout(settings.windowsDays(), settings.allPrior(),
             settings.protectedAttributesAsInputs(),
             chooseConcepts(cohort, events, settings, taskId));
-    String hash = layout.hash();
+    lakehouse.write(Tables.GOLD_FEATURES, compute(spark, cohort, events, layout, settings),
+        taskId);
 
+    Dataset<Row> written = lakehouse.read(Tables.GOLD_FEATURES)
+        .filter(col("task_id").equalTo(taskId));
+    if (settings.dictionary() == null) {
+      writeDictionary(spark, lakehouse, taskId, layout, layout.hash(), written);
+    }
+    long rows = written.count();
+    stage.done(rows);
+    return new Result(taskId, rows, layout.size(), layout.hash());
+  }
+
+  /**
+   * The features of the task's current cohort in a dictionary stored earlier, computed and not
+   * written: how a model trained on other features (the champion) is validated on the rows of
+   * gold.features.
+   */
+  public static Dataset<Row> inDictionary(SparkSession spark, FairgroveConfig config,
+      String dictionaryHash) {
+    String taskId = config.task.requireId();
+    Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
+    TaskSettings.Features settings = config.task.features();
+    return compute(spark, cohort(lakehouse, taskId), events(lakehouse, settings),
+        storedLayout(lakehouse, taskId, dictionaryHash), settings);
+  }
+
+  private static Dataset<Row> cohort(Lakehouse lakehouse, String taskId) {
+    return lakehouse.read(Tables.GOLD_COHORT).filter(col("task_id").equalTo(taskId));
+  }
+
+  private static Dataset<Row> events(Lakehouse lakehouse, TaskSettings.Features settings) {
+    Dataset<Row> events = EventStream.read(lakehouse, settings.domains());
+    if (events == null) {
+      throw Errors.tableMissing(Tables.SILVER_CONDITION.toString(),
+          lakehouse.location(Tables.SILVER_CONDITION), "fairgrove ingest");
+    }
+    return events.withColumn("event_day", unix_date(col("event_date")))
+        .filter(col("concept_id").isNotNull().and(col("event_day").isNotNull()));
+  }
+
+  /** One features row per cohort row, in the layout's slots. */
+  private static Dataset<Row> compute(SparkSession spark, Dataset<Row> cohort,
+      Dataset<Row> events, FeatureLayout layout, TaskSettings.Features settings) {
     List<Row> chosen = new ArrayList<>();
     for (int c = 0; c < layout.concepts.size(); c++) {
       FeatureLayout.Concept concept = layout.concepts.get(c);
@@ -97,20 +131,11 @@ public final class Features {
         .add(FEATURES_COLUMN, SQLDataTypes.VectorType(), false)
         .add(DICTIONARY_HASH_COLUMN, DataTypes.StringType, false);
     MapFunction<Row, Long> byPerson = row -> row.getLong(row.fieldIndex("person_id"));
-    Dataset<Row> features = keyedEvents.groupByKey(byPerson, Encoders.LONG())
+    return keyedEvents.groupByKey(byPerson, Encoders.LONG())
         .cogroup(cohortRows.groupByKey(byPerson, Encoders.LONG()),
-            new PersonFeatures(layout, settings.endDay(), hash, cohortColumns, output.size()),
+            new PersonFeatures(layout, settings.endDay(), layout.hash(), cohortColumns,
+                output.size()),
             Encoders.row(output));
-    lakehouse.write(Tables.GOLD_FEATURES, features, taskId);
-
-    Dataset<Row> written = lakehouse.read(Tables.GOLD_FEATURES)
-        .filter(col("task_id").equalTo(taskId));
-    if (settings.dictionary() == null) {
-      writeDictionary(spark, lakehouse, taskId, layout, hash, written);
-    }
-    long rows = written.count();
-    stage.done(rows);
-    return new Result(taskId, rows, layout.size(), hash);
   }
 
   /**

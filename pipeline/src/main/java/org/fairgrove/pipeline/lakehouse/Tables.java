@@ -72,6 +72,11 @@ public final class Tables {
       TableId.of("ops", "validation_metrics"), "ops/validation_metrics", "validate --task T",
       WriteMode.APPEND);
 
+  /** Every gate decision with the comparisons behind it (appended per decision). */
+  public static final Table OPS_PROMOTION_DECISIONS = new Table(
+      TableId.of("ops", "promotion_decisions"), "ops/promotion_decisions", "promote, nightly",
+      WriteMode.APPEND);
+
   /**
    * Every guarded source row of every batch, one table per OMOP table: bronze.TABLE (contract:
    * silver/TABLE's values and bronze/landing).

@@ -31,9 +31,10 @@ public final class PairedAuroc {
    * One slice's two AUROCs and the variance of their difference.
    *
    * @param variance Var(challenger - champion), NaN without positives and negatives
+   * @param championVariance the champion's own DeLong variance
    */
   public record Difference(SliceKey slice, long positives, long negatives, double champion,
-      double challenger, double variance) {
+      double challenger, double variance, double championVariance) {
     /** Challenger minus champion. */
     public double difference() {
       return challenger - champion;
@@ -52,19 +53,35 @@ public final class PairedAuroc {
     }
 
     /**
-     * One-sided p-value of "the challenger is worse by the margin or more" (H0: difference &lt;=
-     * -margin): small when the data show non-inferiority.
+     * The change of this group's AUROC gap to its reference: (challenger - champion here) -
+     * (challenger - champion in the reference). The groups' rows are disjoint, so the variances
+     * add.
      */
-    public double nonInferiorityP(double margin) {
-      return 1 - Stats.lowerTail((difference() + margin) / standardError());
+    public Difference gapChange(Difference reference) {
+      return new Difference(slice, positives, negatives, champion - reference.champion,
+          challenger - reference.challenger, variance + reference.variance,
+          championVariance + reference.championVariance);
     }
 
     /**
-     * The smallest shortfall a one-sided 5% non-inferiority test would exclude with 80% power at
-     * this slice's size: a margin below this cannot be shown either way.
+     * One-sided p-value of "the challenger is within the margin" (H0: difference &gt;= -margin):
+     * small when the data show it is worse by more than the margin.
      */
-    public double minimumDetectableMargin() {
-      return (Stats.Z_95 + Stats.Z_80) * standardError();
+    public double inferiorityP(double margin) {
+      return Stats.lowerTail((difference() + margin) / standardError());
+    }
+
+    /** Whether the one-sided 95% lower confidence bound of the difference is above -margin. */
+    public boolean withinMargin(double margin) {
+      return difference() - Stats.Z_95 * standardError() > -margin;
+    }
+
+    /**
+     * Whether the champion's own AUROC CI here is narrow enough to detect a shortfall of the
+     * margin (a two-sided 5% test with 80% power).
+     */
+    public boolean championPowered(double margin) {
+      return (Stats.Z_975 + Stats.Z_80) * Math.sqrt(championVariance) <= margin;
     }
   }
 
@@ -124,7 +141,7 @@ public final class PairedAuroc {
     long p = row.<Long>getAs("P");
     long n = row.<Long>getAs("N");
     if (p == 0 || n == 0) {
-      return new Difference(slice, p, n, Double.NaN, Double.NaN, Double.NaN);
+      return new Difference(slice, p, n, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
     double a = row.<Double>getAs("a10") / p;
     double b = row.<Double>getAs("b10") / p;
@@ -136,7 +153,7 @@ public final class PairedAuroc {
     double s01ab = covariance(row.getAs("ab01"), a, b, n);
     // Rounding can leave the variance of two identical models at -1e-17.
     double variance = Math.max(0, (s10a + s10b - 2 * s10ab) / p + (s01a + s01b - 2 * s01ab) / n);
-    return new Difference(slice, p, n, a, b, variance);
+    return new Difference(slice, p, n, a, b, variance, Math.max(0, s10a / p + s01a / n));
   }
 
   /** Sample covariance from a sum of products and the two means; NaN below two values. */

@@ -29,6 +29,7 @@ import org.fairgrove.pipeline.cohort.Splits;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.core.Errors;
 import org.fairgrove.pipeline.core.Progress;
+import org.fairgrove.pipeline.features.Features;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Tables;
 import org.fairgrove.pipeline.omop.Demographics;
@@ -107,24 +108,86 @@ public final class ValidationRun {
     }
   }
 
+  /**
+   * Champion and challenger validated on the same held-out rows, each as its own report would
+   * (verdicts decided across its sets), and per evaluation set the paired AUROC differences.
+   */
+  public record Paired(Registry.Entry champion, Registry.Entry challenger,
+      List<ValidationResult> championSets, List<ValidationResult> challengerSets,
+      Map<String, Map<SliceKey, PairedAuroc.Difference>> differences) {}
+
+  /**
+   * Both models scored on the held-out rows of gold.features (the champion in its own feature
+   * dictionary when the challenger's differs), joined row by row, then validated.
+   */
+  public static Paired assessPaired(SparkSession spark, FairgroveConfig config, String championId,
+      String challengerId) {
+    Registry.Entry challenger = model(spark, config, challengerId);
+    Registry.Entry champion = model(spark, config, championId);
+    Dataset<Row> features = features(spark, config);
+    Held challengerHeld = heldOut(config, challenger, features);
+    Held championHeld = heldOut(config, champion,
+        champion.dictionaryHash().equals(challenger.dictionaryHash()) ? features
+            : withEvaluationSet(Features.inDictionary(spark, config, champion.dictionaryHash())));
+    Dataset<Row> paired = championHeld.predicted().join(challengerHeld.predicted()
+            .select(col("person_id"), col("index_date"),
+                col(Slices.RISK).as(PairedAuroc.CHALLENGER_RISK)),
+        new String[] {"person_id", "index_date"}).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      List<ValidationResult> championSets = Verdicts.decide(
+          validateSets(paired, championHeld.points(), config), config.governance);
+      List<ValidationResult> challengerSets = Verdicts.decide(validateSets(
+          paired.withColumn(Slices.RISK, col(PairedAuroc.CHALLENGER_RISK)),
+          challengerHeld.points(), config), config.governance);
+      Map<String, Map<SliceKey, PairedAuroc.Difference>> differences = new LinkedHashMap<>();
+      for (ValidationResult set : challengerSets) {
+        differences.put(set.name(), PairedAuroc.compare(
+            paired.filter(col(EVALUATION_SET).equalTo(set.name())), KEY, config.governance));
+      }
+      return new Paired(champion, challenger, championSets, challengerSets, differences);
+    } finally {
+      paired.unpersist();
+      championHeld.predicted().unpersist();
+      challengerHeld.predicted().unpersist();
+    }
+  }
+
   /** A registered model's held-out rows scored, with the operating points to judge them at. */
   private record Held(Registry.Entry model, Dataset<Row> features, Dataset<Row> predicted,
       List<OperatingPoints.Point> points, boolean frozen) {}
 
   private static Held heldOut(SparkSession spark, FairgroveConfig config, String modelId) {
+    return heldOut(config, model(spark, config, modelId), features(spark, config));
+  }
+
+  /** The registered model (the task's champion when modelId is null), checked to be the task's. */
+  private static Registry.Entry model(SparkSession spark, FairgroveConfig config,
+      String modelId) {
     String taskId = config.task.requireId();
-    Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
-    Registry registry = new Registry(spark, lakehouse);
+    Registry registry = new Registry(spark, new Lakehouse(spark, config.lakehouse.root()));
     Registry.Entry model = modelId != null ? registry.get(modelId)
         : registry.champion(taskId).orElseThrow(() -> Errors.noChampion(taskId));
     if (!model.taskId().equals(taskId)) {
       throw Errors.modelOfAnotherTask(model.modelId(), model.taskId(), taskId);
     }
-    Dataset<Row> features = lakehouse.read(Tables.GOLD_FEATURES)
-        .filter(col("task_id").equalTo(taskId))
-        .withColumn(EVALUATION_SET, when(col("split").equalTo(Splits.EXTERNAL),
-            concat(lit(Splits.EXTERNAL + ":"), coalesce(col("site_id").cast("string"),
-                lit(Demographics.UNKNOWN)))).otherwise(col("split")));
+    return model;
+  }
+
+  /** The task's rows of gold.features, each with its evaluation set. */
+  private static Dataset<Row> features(SparkSession spark, FairgroveConfig config) {
+    return withEvaluationSet(new Lakehouse(spark, config.lakehouse.root())
+        .read(Tables.GOLD_FEATURES).filter(col("task_id").equalTo(config.task.requireId())));
+  }
+
+  /** test, temporal, or external:SITE for each external site. */
+  private static Dataset<Row> withEvaluationSet(Dataset<Row> features) {
+    return features.withColumn(EVALUATION_SET, when(col("split").equalTo(Splits.EXTERNAL),
+        concat(lit(Splits.EXTERNAL + ":"), coalesce(col("site_id").cast("string"),
+            lit(Demographics.UNKNOWN)))).otherwise(col("split")));
+  }
+
+  private static Held heldOut(FairgroveConfig config, Registry.Entry model,
+      Dataset<Row> features) {
     List<OperatingPoints.Point> points = model.points();
     boolean frozen = !points.isEmpty();
     if (!frozen) {

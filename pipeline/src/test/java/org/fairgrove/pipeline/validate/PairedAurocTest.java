@@ -77,7 +77,7 @@ class PairedAurocTest {
     return positive > negative ? 1 : positive == negative ? 0.5 : 0;
   }
 
-  /** {AUROC A, AUROC B, Var(B - A)} from the definitions: O(P N). */
+  /** {AUROC A, AUROC B, Var(B - A), Var(A)} from the definitions: O(P N). */
   private static double[] bruteForce(List<Paired> rows) {
     List<Paired> pos = rows.stream().filter(r -> r.label() == 1).toList();
     List<Paired> neg = rows.stream().filter(r -> r.label() == 0).toList();
@@ -98,7 +98,8 @@ class PairedAurocTest {
     double[] auc = {mean(v10[0]), mean(v10[1])};
     double s10 = cov(v10[0], v10[0]) + cov(v10[1], v10[1]) - 2 * cov(v10[0], v10[1]);
     double s01 = cov(v01[0], v01[0]) + cov(v01[1], v01[1]) - 2 * cov(v01[0], v01[1]);
-    return new double[] {auc[0], auc[1], s10 / p + s01 / n};
+    return new double[] {auc[0], auc[1], s10 / p + s01 / n,
+        cov(v10[0], v10[0]) / p + cov(v01[0], v01[0]) / n};
   }
 
   private static double mean(double[] x) {
@@ -136,16 +137,19 @@ class PairedAurocTest {
       assertThat(d.champion()).isCloseTo(truth[0], within(1e-12));
       assertThat(d.challenger()).isCloseTo(truth[1], within(1e-12));
       assertThat(d.variance()).isCloseTo(truth[2], within(1e-12));
+      assertThat(d.championVariance()).isCloseTo(truth[3], within(1e-12));
       assertThat(d.variance()).isGreaterThan(1e-4);
     }
     PairedAuroc.Difference groupA = compared.get(new SliceKey("group", "A"));
     assertThat(groupA.positives()).isEqualTo(14);
     assertThat(groupA.negatives()).isEqualTo(31);
-    // H0 "worse by 0.05 or more": p = 1 - Phi((difference + 0.05) / se).
+    // H0 "within 0.05": p = Phi((difference + 0.05) / se), small when clearly worse.
     double z = (groupA.difference() + 0.05) / groupA.standardError();
-    assertThat(groupA.nonInferiorityP(0.05))
-        .isCloseTo(1 - new org.apache.commons.math3.distribution.NormalDistribution()
-            .cumulativeProbability(z), within(1e-12));
+    assertThat(groupA.inferiorityP(0.05)).isCloseTo(
+        new org.apache.commons.math3.distribution.NormalDistribution().cumulativeProbability(z),
+        within(1e-12));
+    assertThat(groupA.withinMargin(0.05))
+        .isEqualTo(groupA.difference() - 1.6448536 * groupA.standardError() > -0.05);
   }
 
   @Test

@@ -1,11 +1,8 @@
 package org.fairgrove.pipeline.validate;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.exp;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.rand;
-import static org.apache.spark.sql.functions.randn;
 import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,8 +29,6 @@ import javax.imageio.ImageIO;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.rendering.PDFRenderer;
 import org.apache.pdfbox.text.PDFTextStripper;
-import org.apache.spark.ml.functions;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -41,7 +36,7 @@ import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.core.FairgroveError;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Tables;
-import org.fairgrove.pipeline.testing.DeltaFixture;
+import org.fairgrove.pipeline.testing.KnownRiskPopulation;
 import org.fairgrove.pipeline.testing.SparkTestSession;
 import org.fairgrove.pipeline.score.Scoring;
 import org.fairgrove.pipeline.train.OperatingPoints;
@@ -91,32 +86,7 @@ class ValidationReportTest {
         "task.train.early-stopping-rounds=10", "task.train.search.trials=1",
         "governance.bootstrap-replicates=200");
     lakehouse = new Lakehouse(spark, config.lakehouse.root());
-    Dataset<Row> base = spark.range(0, ROWS, 1, 2)
-        .withColumn("x1", randn(21))
-        .withColumn("x2", randn(22))
-        .withColumn("x3", randn(23))
-        .withColumn("true_risk", lit(1).divide(lit(1).plus(
-            exp(lit(2.0).minus(col("x1").multiply(1.5)).minus(col("x2"))))))
-        .withColumn("label", when(rand(24).lt(col("true_risk")), 1).otherwise(0))
-        .withColumn("u", rand(25))
-        // Each draw is a column first: a rand() inside a CASE branch only advances when reached.
-        .withColumn("u_sex", rand(26)).withColumn("u_race", rand(27))
-        .withColumn("u_ethnicity", rand(28)).withColumn("u_age", rand(29))
-        .withColumn("u_payer", rand(30))
-        .withColumn("sex", when(col("u_sex").lt(0.5), "F").otherwise("M"))
-        .withColumn("race", pick(col("u_race"), "White", 0.55, "Black", 0.8, "Asian", 0.95,
-            "AIAN"))
-        .withColumn("ethnicity", when(col("u_ethnicity").lt(0.2), "Hispanic")
-            .otherwise("NotHispanic"))
-        .withColumn("age_band", pick(col("u_age"), "18-44", 0.35, "45-64", 0.7, "65-74", 0.88,
-            "75-89"))
-        .withColumn("payer", pick(col("u_payer"), "Commercial", 0.5, "Medicare", 0.75,
-            "Medicaid", 0.92, "Uninsured"))
-        .withColumn("site_id", when(col("id").mod(20).lt(9), "S1")
-            .when(col("id").mod(20).lt(17), "S2").otherwise("S3"))
-        .withColumn("split", when(col("site_id").equalTo("S3"), "external")
-            .when(col("u").lt(0.55), "train").when(col("u").lt(0.7), "validation")
-            .otherwise("test"));
+    Dataset<Row> base = KnownRiskPopulation.rows(spark, ROWS);
     Dataset<Row> fair = base.withColumn("task_id", lit("fair"));
     // Under-diagnosis: half of the Black persons' events are never recorded, in every split.
     Dataset<Row> biased = base.withColumn("task_id", lit("biased"))
@@ -128,30 +98,11 @@ class ValidationReportTest {
             .otherwise(col("payer")))
         // A small external site: 20 rows, so the whole set is below the small-cell threshold.
         .filter(col("site_id").notEqual("S3").or(col("id").mod(800).equalTo(19)));
-    Dataset<Row> features = fair.unionByName(biased).unionByName(tiny).select(col("task_id"),
-        col("id").as("person_id"), lit(java.sql.Date.valueOf("2020-01-01")).as("index_date"),
-        col("split"), col("label"), col("site_id"), col("sex"), col("race"), col("ethnicity"),
-        lit(50).as("age"), col("age_band"), col("payer"),
-        functions.array_to_vector(array(col("x1"), col("x2"), col("x3"))).as("features"),
-        lit("dictionary-a").as("dictionary_hash"));
+    Dataset<Row> all = fair.unionByName(biased).unionByName(tiny);
     for (String task : List.of("fair", "biased", "tiny")) {
-      Dataset<Row> rows = features.filter(col("task_id").equalTo(task))
-          .withColumn("outcome_date", lit(null).cast("date"));
-      lakehouse.write(Tables.GOLD_FEATURES, rows, task);
-      lakehouse.write(Tables.GOLD_COHORT, rows, task);
-      DeltaFixture dictionary = DeltaFixture.contract(spark, "gold/feature_dictionary");
-      for (int slot = 0; slot < 3; slot++) {
-        dictionary.with("task_id", task, "slot", slot, "name", "x" + (slot + 1),
-            "dictionary_hash", "dictionary-a", "protected_attributes_as_inputs", false);
-      }
-      lakehouse.write(Tables.GOLD_FEATURE_DICTIONARY, dictionary.dataset(), task,
-          "dictionary-a");
+      KnownRiskPopulation.write(spark, lakehouse, task, all.filter(col("task_id").equalTo(task)),
+          List.of("x1", "x2", "x3"), "dictionary-a");
     }
-  }
-
-  private static Column pick(Column u, String first, double p1, String second, double p2,
-      String third, double p3, String rest) {
-    return when(u.lt(p1), first).when(u.lt(p2), second).when(u.lt(p3), third).otherwise(rest);
   }
 
   /** Trains the task's model, promotes it and validates the champion (once per task). */

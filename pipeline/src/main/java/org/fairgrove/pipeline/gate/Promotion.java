@@ -1,0 +1,77 @@
+package org.fairgrove.pipeline.gate;
+
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.fairgrove.pipeline.config.FairgroveConfig;
+import org.fairgrove.pipeline.core.Errors;
+import org.fairgrove.pipeline.lakehouse.Lakehouse;
+import org.fairgrove.pipeline.lakehouse.Tables;
+import org.fairgrove.pipeline.train.Registry;
+
+/**
+ * `fairgrove promote` and the promote step of nightly and the demo: the gate decides, the
+ * decision and every comparison go to ops.promotion_decisions, and the registry changes only
+ * when the gate lets the model through or a person overrides it with a reason. There is no
+ * other way to make a model champion.
+ */
+public final class Promotion {
+  private Promotion() {}
+
+  /** A person's decision to promote against the gate: who, and why. */
+  public record Override(String by, String reason) {
+    public Override {
+      if (reason == null || reason.isBlank()) {
+        throw Errors.overrideWithoutReason();
+      }
+    }
+  }
+
+  /**
+   * @param override null to follow the gate
+   * @param runId the nightly run asking, null from the command line
+   */
+  public static Gate.Result promote(SparkSession spark, FairgroveConfig config, String modelId,
+      Override override, String runId) {
+    Gate.Result result = Gate.decide(spark, config, modelId);
+    if (override != null && !result.decision().champion()) {
+      result = result.overridden();
+    }
+    Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
+    record(spark, lakehouse, result, override, runId);
+    if (result.decision() == Gate.Decision.PROMOTE
+        || result.decision() == Gate.Decision.OVERRIDE) {
+      new Registry(spark, lakehouse).promote(modelId);
+    }
+    return result;
+  }
+
+  private static void record(SparkSession spark, Lakehouse lakehouse, Gate.Result result,
+      Override override, String runId) {
+    boolean overridden = result.decision() == Gate.Decision.OVERRIDE;
+    List<Object> decision = Arrays.asList(result.decisionId(),
+        Timestamp.from(result.decidedAt()), result.taskId(), runId, result.championId(),
+        result.challengerId(), result.decision().configName(),
+        overridden ? override.by() : null, overridden ? override.reason() : null);
+    List<Row> rows = new ArrayList<>();
+    for (GateComparison c : result.comparisons()) {
+      List<Object> values = new ArrayList<>(decision);
+      values.addAll(Arrays.asList(c.set(), c.slice().attribute(), c.slice().group(),
+          c.reference(), c.criterion().configName(), c.metric(), c.operatingPoint(),
+          c.champion(), c.challenger(), c.difference(), c.ciLow(), c.ciHigh(), c.pValue(),
+          c.pHolm(), c.challengerVerdict(), c.outcome().configName(), c.blocks()));
+      rows.add(RowFactory.create(values.toArray()));
+    }
+    if (rows.isEmpty()) {
+      List<Object> values = new ArrayList<>(decision);
+      values.addAll(Arrays.asList(new Object[17]));
+      rows.add(RowFactory.create(values.toArray()));
+    }
+    lakehouse.write(Tables.OPS_PROMOTION_DECISIONS,
+        spark.createDataFrame(rows, Tables.OPS_PROMOTION_DECISIONS.schema()));
+  }
+}
