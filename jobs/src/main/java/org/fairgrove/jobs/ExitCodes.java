@@ -1,8 +1,10 @@
 package org.fairgrove.jobs;
 
+import org.fairgrove.pipeline.nightly.NightlyRun;
+
 /**
  * The exit codes of fairgrove commands, documented in the README. Schedulers branch on them, so
- * they never change meaning.
+ * they never change meaning. Nightly's outcomes carry their own ({@link NightlyRun.Outcome}).
  */
 final class ExitCodes {
   /** Done: for nightly and promote, a model was promoted (or is champion already). */
@@ -12,11 +14,7 @@ final class ExitCodes {
   /** A usage, configuration or input error the user can fix; the message says how. */
   static final int USER_ERROR = 2;
   /** The promotion gate refused the model: the champion stays (or none was promoted). */
-  static final int GATE_REFUSED = 3;
-  /** Nightly: no new batch and nothing changed since the last run, so nothing was trained. */
-  static final int NOTHING_NEW = 4;
-  /** Nightly: another run of the same task holds the lock. */
-  static final int LOCK_HELD = 5;
+  static final int GATE_REFUSED = NightlyRun.Outcome.KEPT_CHAMPION.exitCode();
 
   private ExitCodes() {}
 }

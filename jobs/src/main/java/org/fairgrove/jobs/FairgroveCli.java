@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         DemoCommand.class, SynthCommand.class, IngestCommand.class, CohortCommand.class,
         FeaturesCommand.class, TrainCommand.class, ModelsCommand.class, PromoteCommand.class,
+        NightlyCommand.class,
         ScoreCommand.class, ValidateCommand.class, SqlCommand.class, BenchCommand.class,
         ConfigCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Run 'fairgrove COMMAND --help' for a command's options."})

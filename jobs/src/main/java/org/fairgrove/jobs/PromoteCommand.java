@@ -50,9 +50,9 @@ final class PromoteCommand extends TaskCommand {
           .get(modelId).taskId();
       taskConfig = common.config(List.of(FairgroveConfig.TASKS_PREFIX + taskId), overrides());
     }
-    Gate.Result result = Promotion.promote(spark, taskConfig, modelId, overriding, null);
+    Gate.Result result = Promotion.promote(spark, taskConfig, modelId, overriding, null, null);
     System.out.println(result.summary(20));
     System.out.println("Decision " + result.decisionId() + " in ops.promotion_decisions.");
-    return result.decision().champion() ? 0 : ExitCodes.GATE_REFUSED;
+    return result.decision().champion() ? ExitCodes.OK : ExitCodes.GATE_REFUSED;
   }
 }

@@ -48,6 +48,7 @@ public final class FairgroveConfig {
   public final GovernanceSettings governance;
   public final IngestSettings ingest;
   public final DeidSettings deid;
+  public final NightlySettings nightly;
 
   private FairgroveConfig(Config declared, Config effective) {
     this.declared = declared;
@@ -63,6 +64,7 @@ public final class FairgroveConfig {
     this.governance = GovernanceSettings.read(reader);
     this.ingest = IngestSettings.read(reader);
     this.deid = DeidSettings.read(reader);
+    this.nightly = NightlySettings.read(reader);
   }
 
   /** The declared defaults alone (conf/base.conf). */

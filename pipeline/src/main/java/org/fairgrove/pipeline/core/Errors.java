@@ -141,6 +141,15 @@ public final class Errors {
             + " --model-id.");
   }
 
+  public static FairgroveError nothingToResume(String task) {
+    return error(
+        "There is no unfinished nightly run of task '" + task + "' to resume.",
+        "--resume continues the latest run in ops.nightly_runs that has no end row, and every"
+            + " run of this task has ended (or none has started).",
+        "Start a new run without --resume, or name a run with --run-id ID (see `fairgrove sql"
+            + " \"SELECT DISTINCT run_id FROM ops.nightly_runs\"`).");
+  }
+
   public static FairgroveError overrideWithoutReason() {
     return error(
         "An override of the promotion gate needs a reason.",

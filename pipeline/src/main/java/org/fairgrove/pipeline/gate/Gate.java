@@ -103,8 +103,14 @@ public final class Gate {
     }
   }
 
-  /** The gate's decision on a model; writes nothing. */
-  public static Result decide(SparkSession spark, FairgroveConfig config, String modelId) {
+  /**
+   * The gate's decision on a model; writes nothing.
+   *
+   * @param validated the model's own validation (its report's sets) when it was just validated,
+   *     or null to validate it here
+   */
+  public static Result decide(SparkSession spark, FairgroveConfig config, String modelId,
+      List<ValidationResult> validated) {
     String taskId = config.task.requireId();
     Registry registry = new Registry(spark, new Lakehouse(spark, config.lakehouse.root()));
     registry.get(modelId);
@@ -119,13 +125,14 @@ public final class Gate {
         + champion.map(c -> " against champion " + c.modelId()).orElse(" (no champion)"));
     List<GateComparison> comparisons = new ArrayList<>();
     if (champion.isEmpty()) {
-      for (ValidationResult set : ValidationRun.assess(spark, config, modelId)) {
+      for (ValidationResult set : validated != null ? validated
+          : ValidationRun.assess(spark, config, modelId)) {
         set.metrics().stream().filter(MetricRow::isCheck)
             .forEach(check -> comparisons.add(GateComparison.absolute(set.name(), check)));
       }
     } else {
       comparisons.addAll(Comparisons.of(ValidationRun.assessPaired(spark, config,
-          champion.get().modelId(), modelId), config.governance));
+          champion.get().modelId(), modelId, validated), config.governance));
     }
     boolean blocked = comparisons.stream().anyMatch(GateComparison::blocks);
     Decision decision = !blocked ? Decision.PROMOTE

@@ -1,6 +1,7 @@
 package org.fairgrove.pipeline.gate;
 
 import java.util.Locale;
+import org.apache.spark.sql.Row;
 import org.fairgrove.pipeline.config.Choice;
 import org.fairgrove.pipeline.validate.MetricRow;
 import org.fairgrove.pipeline.validate.PairedAuroc;
@@ -97,24 +98,40 @@ public record GateComparison(String set, SliceKey slice, String reference, Crite
         verdict.label(), outcome, outcome == Outcome.FAIL);
   }
 
+  /** A comparison as ops.promotion_decisions holds it. */
+  static GateComparison of(Row r) {
+    return new GateComparison(r.getAs("evaluation_set"),
+        new SliceKey(r.getAs("slice_attribute"), r.getAs("slice_group")),
+        r.getAs("reference_group"), Choice.named(Criterion.class, r.getAs("criterion")),
+        r.getAs("metric"), r.getAs("operating_point"), r.getAs("champion_value"),
+        r.getAs("challenger_value"), r.getAs("difference"), r.getAs("ci_low"),
+        r.getAs("ci_high"), r.getAs("p_value"), r.getAs("p_holm"),
+        r.getAs("challenger_verdict"), Choice.named(Outcome.class, r.getAs("outcome")),
+        r.getAs("blocks"));
+  }
+
   private static Double finite(double value) {
     return Double.isFinite(value) ? value : null;
   }
 
   /**
-   * "test race=Black: fairness auroc_gap widened by 0.061 (0.032-0.090) vs White, beyond the
-   * margin": one line for a person reading the decision.
+   * One line for a person reading the decision, e.g. "test race=Black: discrimination auroc,
+   * challenger 0.712, champion 0.768, difference -0.056 (-0.081 to -0.031): fail (blocks)".
    */
   public String describe() {
     StringBuilder out = new StringBuilder(set + " " + slice + ": " + criterion.configName() + " "
         + metric + (operatingPoint == null ? "" : " at " + operatingPoint));
+    boolean paired = criterion == Criterion.DISCRIMINATION || criterion == Criterion.FAIRNESS;
     if (challenger != null) {
       out.append(String.format(Locale.ROOT, ", challenger %.3f", challenger));
+      if (!paired && ciLow != null && ciHigh != null) {
+        out.append(String.format(Locale.ROOT, " (%.3f-%.3f)", ciLow, ciHigh));
+      }
     }
     if (champion != null) {
       out.append(String.format(Locale.ROOT, ", champion %.3f", champion));
     }
-    if (difference != null && ciLow != null && ciHigh != null) {
+    if (paired && difference != null && ciLow != null && ciHigh != null) {
       out.append(String.format(Locale.ROOT, ", difference %+.3f (%+.3f to %+.3f)", difference,
           ciLow, ciHigh));
     }

@@ -1,17 +1,22 @@
 package org.fairgrove.pipeline.gate;
 
+import static org.apache.spark.sql.functions.col;
+
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.fairgrove.pipeline.config.Choice;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.core.Errors;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Tables;
 import org.fairgrove.pipeline.train.Registry;
+import org.fairgrove.pipeline.validate.ValidationResult;
 
 /**
  * `fairgrove promote` and the promote step of nightly and the demo: the gate decides, the
@@ -34,10 +39,11 @@ public final class Promotion {
   /**
    * @param override null to follow the gate
    * @param runId the nightly run asking, null from the command line
+   * @param validated the model's own validation when it was just validated, else null
    */
   public static Gate.Result promote(SparkSession spark, FairgroveConfig config, String modelId,
-      Override override, String runId) {
-    Gate.Result result = Gate.decide(spark, config, modelId);
+      Override override, String runId, List<ValidationResult> validated) {
+    Gate.Result result = Gate.decide(spark, config, modelId, validated);
     if (override != null && !result.decision().champion()) {
       result = result.overridden();
     }
@@ -48,6 +54,53 @@ public final class Promotion {
       new Registry(spark, lakehouse).promote(modelId);
     }
     return result;
+  }
+
+  /**
+   * The promote step of a nightly run: the decision the run recorded for the model when an
+   * earlier process of the run got that far (its registry change completed if the process died
+   * before making it), else a new decision. A resumed run thus ends with the decision an
+   * uninterrupted one makes.
+   */
+  public static Gate.Result promoteInRun(SparkSession spark, FairgroveConfig config,
+      String modelId, String runId, List<ValidationResult> validated) {
+    Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
+    Optional<Gate.Result> earlier = recorded(lakehouse, runId, modelId);
+    if (earlier.isEmpty()) {
+      return promote(spark, config, modelId, null, runId, validated);
+    }
+    Registry registry = new Registry(spark, lakehouse);
+    boolean champion = registry.champion(earlier.get().taskId())
+        .map(c -> c.modelId().equals(modelId)).orElse(false);
+    if (earlier.get().decision().champion() && !champion) {
+      registry.promote(modelId);
+    }
+    return earlier.get();
+  }
+
+  /** A decision recorded for the model by the run, with its comparisons. */
+  private static Optional<Gate.Result> recorded(Lakehouse lakehouse, String runId,
+      String modelId) {
+    if (!lakehouse.exists(Tables.OPS_PROMOTION_DECISIONS)) {
+      return Optional.empty();
+    }
+    List<Row> rows = lakehouse.read(Tables.OPS_PROMOTION_DECISIONS)
+        .filter(col("run_id").equalTo(runId).and(col("challenger_model_id").equalTo(modelId)))
+        .collectAsList();
+    if (rows.isEmpty()) {
+      return Optional.empty();
+    }
+    Row first = rows.get(0);
+    List<GateComparison> comparisons = new ArrayList<>();
+    for (Row r : rows) {
+      if (r.getAs("criterion") != null) {
+        comparisons.add(GateComparison.of(r));
+      }
+    }
+    return Optional.of(new Gate.Result(first.getAs("decision_id"),
+        first.<Timestamp>getAs("decided_at").toInstant(), first.getAs("task_id"),
+        first.getAs("champion_model_id"), modelId,
+        Choice.named(Gate.Decision.class, first.getAs("decision")), List.copyOf(comparisons)));
   }
 
   private static void record(SparkSession spark, Lakehouse lakehouse, Gate.Result result,

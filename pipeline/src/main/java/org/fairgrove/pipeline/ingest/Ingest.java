@@ -8,7 +8,10 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +22,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -95,6 +101,42 @@ public final class Ingest {
           Locations.child(config.synth.out(), site), site)));
     }
     return summaries;
+  }
+
+  /**
+   * Ingests every batch waiting in nightly.landing (LANDING/&lt;batch&gt;/&lt;site&gt;/, batches
+   * in name order) in nightly.source-format. Batches the ingest log has are reported as such and
+   * change nothing, so landed folders need not be moved away.
+   */
+  public static List<IngestSummary> landed(SparkSession spark, FairgroveConfig config) {
+    SourceFormat.named(config.nightly.sourceFormat());
+    List<IngestSummary> summaries = new ArrayList<>();
+    for (String batchFolder : subfolders(spark, config.nightly.landing())) {
+      for (String siteFolder : subfolders(spark, batchFolder)) {
+        summaries.add(run(spark, config, new IngestRequest(config.nightly.sourceFormat(),
+            siteFolder, new Path(siteFolder).getName())));
+      }
+    }
+    return summaries;
+  }
+
+  /** The folders directly under a folder, by name; none when it does not exist. */
+  private static List<String> subfolders(SparkSession spark, String folder) {
+    Path path = new Path(folder);
+    try {
+      FileSystem fs =
+          path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(path)) {
+        return List.of();
+      }
+      return Arrays.stream(fs.listStatus(path))
+          .filter(FileStatus::isDirectory)
+          .map(s -> s.getPath().toString())
+          .filter(p -> !new Path(p).getName().startsWith("."))
+          .sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Listing " + folder + " failed", e);
+    }
   }
 
   /** @param logged the log has the batch already (a forced re-run): it keeps that record */

@@ -73,6 +73,12 @@ public final class Lakehouse {
     return DeltaTable.createIfNotExists(spark).location(location(table));
   }
 
+  /** The table's current Delta version, or -1 when it does not exist yet. */
+  public long version(Table table) {
+    return exists(table) ? DeltaTable.forPath(spark, location(table)).history(1)
+        .select("version").first().getLong(0) : -1;
+  }
+
   /** Reads a table, or fails with which command writes it. */
   public Dataset<Row> read(Table table) {
     if (!exists(table)) {

@@ -77,6 +77,10 @@ public final class Tables {
       TableId.of("ops", "promotion_decisions"), "ops/promotion_decisions", "promote, nightly",
       WriteMode.APPEND);
 
+  /** Every nightly run's stages, with times, inputs, outputs and outcome (appended). */
+  public static final Table OPS_NIGHTLY_RUNS = new Table(TableId.of("ops", "nightly_runs"),
+      "ops/nightly_runs", "nightly", WriteMode.APPEND);
+
   /**
    * Every guarded source row of every batch, one table per OMOP table: bronze.TABLE (contract:
    * silver/TABLE's values and bronze/landing).

@@ -11,7 +11,6 @@ import static org.apache.spark.ml.functions.vector_to_array;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.delta.tables.DeltaTable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -127,7 +126,7 @@ public final class Trainer {
     ObjectNode aurocNode = metrics.putObject("auroc");
     aurocBySplit.forEach(aurocNode::put);
     String fingerprint = fingerprint(rows, taskId);
-    String inputs = inputs(spark, lakehouse, fingerprint, json);
+    String inputs = inputs(lakehouse, fingerprint, json);
     String configHash = Hashing.sha256(config.render());
     String codeVersion = codeVersion();
     String modelId = modelId(config, engine.name(), codeVersion, fingerprint);
@@ -226,13 +225,11 @@ public final class Trainer {
   }
 
   /** What the model was trained on, for the registry: each input's Delta version, the content. */
-  private static String inputs(SparkSession spark, Lakehouse lakehouse, String fingerprint,
+  private static String inputs(Lakehouse lakehouse, String fingerprint,
       ObjectMapper json) {
     ObjectNode inputs = json.createObjectNode();
     for (Table table : INPUTS) {
-      long version = DeltaTable.forPath(spark, lakehouse.location(table)).history(1)
-          .select("version").first().getLong(0);
-      inputs.putObject(table.toString()).put("delta_version", version);
+      inputs.putObject(table.toString()).put("delta_version", lakehouse.version(table));
     }
     inputs.put("features_fingerprint", fingerprint);
     return inputs.toString();

@@ -54,9 +54,13 @@ public final class ValidationRun {
 
   private ValidationRun() {}
 
-  /** What a run concluded and wrote. */
+  /**
+   * What a run concluded and wrote.
+   *
+   * @param sets every evaluation set's metrics and verdicts (what the gate judges a first model by)
+   */
   public record Result(String runId, String modelId, Verdict decision,
-      List<Finding> findings, List<String> paths) {}
+      List<Finding> findings, List<String> paths, List<ValidationResult> sets) {}
 
   /** A flagged or reviewed slice of one evaluation set. */
   public record Finding(String set, SliceVerdict verdict) {
@@ -120,8 +124,12 @@ public final class ValidationRun {
    * Both models scored on the held-out rows of gold.features (the champion in its own feature
    * dictionary when the challenger's differs), joined row by row, then validated.
    */
+  /**
+   * @param challengerSets the challenger's own validation of the same rows when it was just
+   *     validated (its report), or null to validate it here
+   */
   public static Paired assessPaired(SparkSession spark, FairgroveConfig config, String championId,
-      String challengerId) {
+      String challengerId, List<ValidationResult> challengerSets) {
     Registry.Entry challenger = model(spark, config, challengerId);
     Registry.Entry champion = model(spark, config, championId);
     Dataset<Row> features = features(spark, config);
@@ -136,15 +144,16 @@ public final class ValidationRun {
     try {
       List<ValidationResult> championSets = Verdicts.decide(
           validateSets(paired, championHeld.points(), config), config.governance);
-      List<ValidationResult> challengerSets = Verdicts.decide(validateSets(
-          paired.withColumn(Slices.RISK, col(PairedAuroc.CHALLENGER_RISK)),
-          challengerHeld.points(), config), config.governance);
+      List<ValidationResult> challengerValidated = challengerSets != null ? challengerSets
+          : Verdicts.decide(validateSets(
+              paired.withColumn(Slices.RISK, col(PairedAuroc.CHALLENGER_RISK)),
+              challengerHeld.points(), config), config.governance);
       Map<String, Map<SliceKey, PairedAuroc.Difference>> differences = new LinkedHashMap<>();
-      for (ValidationResult set : challengerSets) {
+      for (ValidationResult set : challengerValidated) {
         differences.put(set.name(), PairedAuroc.compare(
             paired.filter(col(EVALUATION_SET).equalTo(set.name())), KEY, config.governance));
       }
-      return new Paired(champion, challenger, championSets, challengerSets, differences);
+      return new Paired(champion, challenger, championSets, challengerValidated, differences);
     } finally {
       paired.unpersist();
       championHeld.predicted().unpersist();
@@ -258,7 +267,8 @@ public final class ValidationRun {
             config.task.timeAtRisk().startDay(), config.task.timeAtRisk().endDay()),
         model, development, config.governance, points, evaluated, shares);
     List<String> paths = ReportWriter.write(spark, config.reports.dir(), report);
-    return new Result(runId, model.modelId(), report.decision(), findings(evaluated), paths);
+    return new Result(runId, model.modelId(), report.decision(), findings(evaluated), paths,
+        decided);
   }
 
   /** Each evaluation set validated on its own: test, temporal, then external sites by name. */

@@ -56,7 +56,7 @@ class GateTest {
     KnownRiskPopulation.write(spark, lakehouse, TASK, population, FEATURES, "dictionary-g");
 
     String first = Trainer.train(spark, config).modelId();
-    Gate.Result firstDecision = Promotion.promote(spark, config, first, null, null);
+    Gate.Result firstDecision = Promotion.promote(spark, config, first, null, null, null);
     assertThat(firstDecision.decision()).as(firstDecision.summary(10))
         .isEqualTo(Gate.Decision.PROMOTE);
     assertThat(firstDecision.comparisons()).allMatch(
@@ -66,7 +66,7 @@ class GateTest {
     FairgroveConfig reseeded = config.with(List.of("run.seed=8", "task.train.rounds=45"));
     String retrained = Trainer.train(spark, reseeded).modelId();
     assertThat(retrained).isNotEqualTo(first);
-    Gate.Result good = Promotion.promote(spark, reseeded, retrained, null, null);
+    Gate.Result good = Promotion.promote(spark, reseeded, retrained, null, null, null);
     assertThat(good.decision()).as(good.summary(10)).isEqualTo(Gate.Decision.PROMOTE);
     assertThat(good.championId()).isEqualTo(first);
     assertThat(good.comparisons()).extracting(GateComparison::criterion).contains(
@@ -79,7 +79,7 @@ class GateTest {
         when(col("race").equalTo("Black").and(col("split").isin("train", "validation"))
             .and(rand(41).lt(0.6)), 0).otherwise(col("label"))), FEATURES, "dictionary-g");
     String worse = Trainer.train(spark, config).modelId();
-    Gate.Result refused = Promotion.promote(spark, config, worse, null, null);
+    Gate.Result refused = Promotion.promote(spark, config, worse, null, null, null);
     assertThat(refused.decision()).as(refused.summary(10))
         .isEqualTo(Gate.Decision.KEEP_CHAMPION);
     assertThat(registry.champion(TASK).orElseThrow().modelId()).isEqualTo(retrained);
@@ -105,7 +105,8 @@ class GateTest {
     assertThatThrownBy(() -> new Promotion.Override("analyst", " "))
         .isInstanceOf(FairgroveError.class).hasMessageContaining("needs a reason");
     Gate.Result overridden = Promotion.promote(spark, config, worse,
-        new Promotion.Override("analyst", "committee accepted the risk, minutes item 4"), null);
+        new Promotion.Override("analyst", "committee accepted the risk, minutes item 4"), null,
+        null);
     assertThat(overridden.decision()).isEqualTo(Gate.Decision.OVERRIDE);
     assertThat(registry.champion(TASK).orElseThrow().modelId()).isEqualTo(worse);
     Row override = lakehouse.read(Tables.OPS_PROMOTION_DECISIONS)
@@ -113,7 +114,7 @@ class GateTest {
     assertThat(override.<String>getAs("overridden_by")).isEqualTo("analyst");
     assertThat(override.<String>getAs("override_reason")).contains("minutes item 4");
 
-    Gate.Result again = Promotion.promote(spark, config, worse, null, null);
+    Gate.Result again = Promotion.promote(spark, config, worse, null, null, null);
     assertThat(again.decision()).isEqualTo(Gate.Decision.ALREADY_CHAMPION);
     assertThat(lakehouse.read(Tables.OPS_PROMOTION_DECISIONS)
         .filter(col("decision_id").equalTo(again.decisionId())).count()).isEqualTo(1);
