@@ -37,7 +37,8 @@ class DemoIT {
         "--set", "lakehouse.root=" + dir.resolve("lakehouse"),
         "--set", "reports.dir=" + dir.resolve("reports"));
     assertThat(demo.exitCode()).as(demo.err()).isZero();
-    assertThat(demo.out()).contains("population", "cohort", "features", "train", "score",
+    assertThat(demo.out()).contains("synth", "ingest", "cohort", "features", "train",
+        "validate", "gate", "score",
         "gold.predictions");
 
     Lakehouse lakehouse = new Lakehouse(spark, dir.resolve("lakehouse").toString());
