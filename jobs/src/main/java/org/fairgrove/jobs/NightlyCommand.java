@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
         "The scheduled retraining of one task: ingest the batches waiting in nightly.landing,"
             + " rebuild cohort and features, train a challenger, validate it (report), gate it"
             + " against the champion on the same held-out rows, promote it or keep the"
-            + " champion, and score with the champion. Each stage is recorded in"
+            + " champion, score with the champion, and validate the champion on today's rows"
+            + " (a time series in ops.validation_metrics). Each stage is recorded in"
             + " ops.nightly_runs; a killed run continues with --resume (or --run-id ID).",
         "Exit codes: 0 promoted, 3 the gate kept the champion, 4 nothing new to train on,"
             + " 5 another run holds the lock, 1 a stage failed (resumable), 2 a usage or"

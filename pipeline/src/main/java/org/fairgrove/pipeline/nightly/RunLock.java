@@ -33,10 +33,15 @@ final class RunLock implements AutoCloseable {
 
   /** Who holds a lock: host, process id, run id, start time. */
   record Holder(String host, long pid, String runId, String since) {
+    /** A lock not written by this class is held by "unknown" (never taken over). */
     static Holder parse(String text) {
       String[] parts = text.strip().split(" ", 4);
-      return new Holder(parts[0], Long.parseLong(parts[1]), parts.length > 2 ? parts[2] : "?",
-          parts.length > 3 ? parts[3] : "?");
+      try {
+        return new Holder(parts[0], Long.parseLong(parts[1]),
+            parts.length > 2 ? parts[2] : "?", parts.length > 3 ? parts[3] : "?");
+      } catch (RuntimeException e) {
+        return new Holder("unknown", -1, "?", "?");
+      }
     }
 
     boolean deadHere(String thisHost) {

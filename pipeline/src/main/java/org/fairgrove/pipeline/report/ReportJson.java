@@ -12,8 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.fairgrove.pipeline.config.GateSettings;
 import org.fairgrove.pipeline.config.GovernanceSettings;
 import org.fairgrove.pipeline.config.PolicyCheck;
+import org.fairgrove.pipeline.gate.Gate;
+import org.fairgrove.pipeline.gate.GateComparison;
 import org.fairgrove.pipeline.train.OperatingPoints;
 import org.fairgrove.pipeline.validate.Curves;
 import org.fairgrove.pipeline.validate.MetricRow;
@@ -37,7 +40,8 @@ final class ReportJson {
 
   private ReportJson() {}
 
-  static ObjectNode build(ValidationReport report) {
+  /** @param gate the promotion gate's decision on the model, or null */
+  static ObjectNode build(ValidationReport report, Gate.Result gate) {
     ObjectMapper mapper = new ObjectMapper();
     GovernanceSettings policy = report.policy();
     int threshold = policy.smallCellThreshold();
@@ -80,7 +84,60 @@ final class ReportJson {
       putNumber(row, "difference_ci_high", r.differenceCiHigh());
     }
     representativeness(root.putArray("representativeness"), report.shares());
+    if (gate != null) {
+      gate(root.putObject("gate"), gate, policy);
+    }
     return root;
+  }
+
+  /** The gate's decision and every comparison behind it: metrics, never counts. */
+  private static void gate(ObjectNode out, Gate.Result gate, GovernanceSettings policy) {
+    out.put("decision", gate.decision().configName());
+    out.put("decision_id", gate.decisionId());
+    out.put("challenger_model_id", gate.challengerId());
+    out.put("champion_model_id", gate.championId());
+    out.put("rule", gateRule(policy));
+    ArrayNode comparisons = out.putArray("comparisons");
+    for (GateComparison c : gate.comparisons()) {
+      ObjectNode row = comparisons.addObject();
+      row.put("evaluation_set", c.set());
+      row.put("attribute", c.slice().attribute());
+      row.put("group", c.slice().group());
+      row.put("reference", c.reference());
+      row.put("criterion", c.criterion().configName());
+      row.put("metric", c.metric());
+      row.put("operating_point", c.operatingPoint());
+      putNumber(row, "champion", c.champion());
+      putNumber(row, "challenger", c.challenger());
+      putNumber(row, "difference", c.difference());
+      putNumber(row, "ci_low", c.ciLow());
+      putNumber(row, "ci_high", c.ciHigh());
+      putNumber(row, "p_value", c.pValue());
+      putNumber(row, "p_holm", c.pHolm());
+      row.put("challenger_verdict", c.challengerVerdict());
+      row.put("outcome", c.outcome().configName());
+      row.put("blocks", c.blocks());
+    }
+  }
+
+  /** The gate's rule in one sentence, as the report states it. */
+  static String gateRule(GovernanceSettings policy) {
+    GateSettings gate = policy.gate();
+    return String.format(java.util.Locale.ROOT, "Challenger and champion are scored on the same"
+        + " held-out rows. A slice blocks promotion when the evidence says the challenger is"
+        + " worse: its AUROC lower than the champion's by more than %s, or a group's AUROC gap to"
+        + " its reference wider by more than %s (one-sided paired DeLong tests at %s, Holm-adjusted"
+        + " across every such comparison); or its calibration slope or O/E is not within policy"
+        + " and further from 1 than the champion's by more than %s on the log scale; or the slice"
+        + " is missing. A slice too small to tell blocks when %s. With no champion, the model is"
+        + " promoted only if its own report flags nothing.", number(gate.aurocMargin()),
+        number(gate.fairnessMargin()), number(policy.alpha()), number(gate.calibrationMargin()),
+        switch (gate.insufficientEvidence()) {
+          case BLOCK -> "the policy says so (always)";
+          case NOTE -> "never (it is noted)";
+          case BLOCK_WHEN_CHAMPION_POWERED -> "the champion's own AUROC there was precise enough"
+              + " to detect the margin";
+        });
   }
 
   /** The verdict rule in one sentence, as the report states it. */

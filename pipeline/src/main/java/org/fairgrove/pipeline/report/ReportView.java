@@ -72,6 +72,9 @@ final class ReportView {
     }
     view.put("top_features", top);
     view.put("generated_date", ((String) report.get("generated_at")).substring(0, 10));
+    if (report.get("gate") != null) {
+      view.put("gate_view", GateView.of((Map<String, Object>) report.get("gate")));
+    }
     return view;
   }
 

@@ -22,6 +22,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.config.Locations;
 import org.fairgrove.pipeline.core.Errors;
+import org.fairgrove.pipeline.gate.Gate;
 import org.fairgrove.pipeline.validate.ValidationReport;
 
 
@@ -37,10 +38,12 @@ public final class ReportWriter {
   /**
    * Writes report.json, report.html, report.pdf and model-card.md under
    * reportsDir/&lt;task&gt;/&lt;model id&gt;/ and returns their paths.
+   *
+   * @param gate the promotion gate's decision on the model, null before (or without) one
    */
   public static List<String> write(SparkSession spark, String reportsDir,
-      ValidationReport report) {
-    ObjectNode json = ReportJson.build(report);
+      ValidationReport report, Gate.Result gate) {
+    ObjectNode json = ReportJson.build(report, gate);
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     @SuppressWarnings("unchecked")
     Map<String, Object> content = mapper.convertValue(json, Map.class);

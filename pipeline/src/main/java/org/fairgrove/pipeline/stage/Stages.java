@@ -16,11 +16,13 @@ import org.fairgrove.pipeline.gate.Promotion;
 import org.fairgrove.pipeline.ingest.Ingest;
 import org.fairgrove.pipeline.ingest.IngestSummary;
 import org.fairgrove.pipeline.lakehouse.Tables;
+import org.fairgrove.pipeline.report.ReportWriter;
 import org.fairgrove.pipeline.score.Scoring;
 import org.fairgrove.pipeline.synth.SynthResult;
 import org.fairgrove.pipeline.synth.SyntheticPopulation;
 import org.fairgrove.pipeline.train.Registry;
 import org.fairgrove.pipeline.train.Trainer;
+import org.fairgrove.pipeline.validate.ValidationResult;
 import org.fairgrove.pipeline.validate.ValidationRun;
 
 /**
@@ -105,9 +107,27 @@ public final class Stages {
           .orElse("skipped: the task has no champion to score with"),
       r -> r.map(s -> Map.of("model_id", s.modelId())).orElse(Map.of()));
 
+  /**
+   * The champion validated on today's held-out rows (the newest period included), so
+   * ops.validation_metrics holds its time series and its report flags a drop beyond the policy
+   * even when the challenger was refused; nothing to do when the champion is the model just
+   * validated.
+   */
+  public static final Stage<Optional<ValidationRun.Result>> MONITOR = new Stage<>("monitor",
+      List.of(Tables.GOLD_FEATURES, Tables.REGISTRY_MODELS),
+      c -> new Registry(c.spark(), c.lakehouse()).champion(c.config().task.requireId())
+          .filter(champion -> !champion.modelId().equals(c.output(TRAIN.name(), "model_id")))
+          .map(champion -> ValidationRun.run(c.spark(), c.config(), champion.modelId())),
+      (r, config) -> r.map(v -> "champion " + v.modelId() + ": "
+          + v.decision().label().toUpperCase(Locale.ROOT) + (v.findings().isEmpty()
+              ? ", no group beyond the policy limits"
+              : ", " + v.findings().size() + " slices flagged or for review"))
+          .orElse("the champion is the model validated above (or there is none)"),
+      r -> r.map(v -> Map.of("validation_run_id", v.runId())).orElse(Map.of()));
+
   /** The task's stages after ingest, in order. */
   public static final List<Stage<?>> TASK = List.of(COHORT, FEATURES, TRAIN, VALIDATE, GATE,
-      SCORE);
+      SCORE, MONITOR);
 
   /** The demo: a generated population, ingested, then the task's stages. */
   public static final List<Stage<?>> DEMO = with(List.of(SYNTH, INGEST_SYNTHETIC), TASK);
@@ -128,15 +148,21 @@ public final class Stages {
             summaries.stream().filter(i -> !i.alreadyIngested()).count())));
   }
 
-  /** The validation just run is reused; a resumed run validates again. */
+  /**
+   * The validation just run is reused, and its report rendered again with the gate's section;
+   * after a resume, the report written before the crash keeps no gate section.
+   */
   private static Gate.Result gate(StageContext c) {
     String modelId = c.output(TRAIN.name(), "model_id");
     ValidationRun.Result validated = c.result(VALIDATE.name(), ValidationRun.Result.class);
-    return c.runId() == null
-        ? Promotion.promote(c.spark(), c.config(), modelId, null, null,
-            validated == null ? null : validated.sets())
-        : Promotion.promoteInRun(c.spark(), c.config(), modelId, c.runId(),
-            validated == null ? null : validated.sets());
+    List<ValidationResult> sets = validated == null ? null : validated.sets();
+    Gate.Result decision = c.runId() == null
+        ? Promotion.promote(c.spark(), c.config(), modelId, null, null, sets)
+        : Promotion.promoteInRun(c.spark(), c.config(), modelId, c.runId(), sets);
+    if (validated != null) {
+      ReportWriter.write(c.spark(), c.config().reports.dir(), validated.report(), decision);
+    }
+    return decision;
   }
 
   @SafeVarargs

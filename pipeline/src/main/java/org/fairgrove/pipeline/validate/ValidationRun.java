@@ -58,9 +58,11 @@ public final class ValidationRun {
    * What a run concluded and wrote.
    *
    * @param sets every evaluation set's metrics and verdicts (what the gate judges a first model by)
+   * @param report what the report was rendered from (rendered again with the gate's decision)
    */
   public record Result(String runId, String modelId, Verdict decision,
-      List<Finding> findings, List<String> paths, List<ValidationResult> sets) {}
+      List<Finding> findings, List<String> paths, List<ValidationResult> sets,
+      ValidationReport report) {}
 
   /** A flagged or reviewed slice of one evaluation set. */
   public record Finding(String set, SliceVerdict verdict) {
@@ -266,9 +268,9 @@ public final class ValidationRun {
         new ValidationReport.Task(taskId, config.task.description(),
             config.task.timeAtRisk().startDay(), config.task.timeAtRisk().endDay()),
         model, development, config.governance, points, evaluated, shares);
-    List<String> paths = ReportWriter.write(spark, config.reports.dir(), report);
+    List<String> paths = ReportWriter.write(spark, config.reports.dir(), report, null);
     return new Result(runId, model.modelId(), report.decision(), findings(evaluated), paths,
-        decided);
+        decided, report);
   }
 
   /** Each evaluation set validated on its own: test, temporal, then external sites by name. */

@@ -6,8 +6,12 @@ import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.text.PDFTextStripper;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -15,10 +19,13 @@ import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.core.FairgroveError;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Tables;
+import org.fairgrove.pipeline.report.ReportWriter;
 import org.fairgrove.pipeline.testing.KnownRiskPopulation;
+import org.fairgrove.pipeline.testing.ReportSchema;
 import org.fairgrove.pipeline.testing.SparkTestSession;
 import org.fairgrove.pipeline.train.Registry;
 import org.fairgrove.pipeline.train.Trainer;
+import org.fairgrove.pipeline.validate.ValidationRun;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -44,8 +51,14 @@ class GateTest {
     this.spark = spark;
   }
 
+  private static Path file(List<String> paths, String name) {
+    return paths.stream().map(p -> Path.of(p.replace("file:", "")))
+        .filter(p -> p.getFileName().toString().equals(name)).findFirst().orElseThrow();
+  }
+
   @Test
-  void promotesAFirstModelAndAGoodChallengerRefusesAWorseOneAndRecordsAnOverride() {
+  void promotesAFirstModelAndAGoodChallengerRefusesAWorseOneAndRecordsAnOverride()
+      throws Exception {
     FairgroveConfig config = SparkTestSession.testConfig(dir, "task.id=" + TASK,
         "task.train.rounds=40", "task.train.early-stopping-rounds=10",
         "task.train.search.trials=1", "governance.bootstrap-replicates=200");
@@ -93,6 +106,21 @@ class GateTest {
         .isNotEmpty().allMatch(c -> c.slice().group().contains("Black"));
     assertThat(refused.summary(2)).startsWith("KEEP CHAMPION " + worse + " against champion "
         + retrained).contains("race=Black: calibration");
+
+    // The report of the refused model, rendered with the gate's section.
+    ValidationRun.Result validated = ValidationRun.run(spark, config, worse);
+    List<String> paths = ReportWriter.write(spark, config.reports.dir(), validated.report(),
+        refused);
+    JsonNode report = new ObjectMapper().readTree(file(paths, "report.json").toFile());
+    assertThat(ReportSchema.errors(report)).isEmpty();
+    assertThat(report.path("gate").path("decision").asText()).isEqualTo("keep_champion");
+    assertThat(report.path("gate").path("comparisons").size())
+        .isEqualTo(refused.comparisons().size());
+    try (PDDocument pdf = PDDocument.load(file(paths, "report.pdf").toFile())) {
+      assertThat(new PDFTextStripper().getText(pdf)).contains(
+          "Challenger vs champion: the promotion gate", "KEEP CHAMPION",
+          "Compared with the champion " + retrained, "race=Black", "What blocks promotion");
+    }
 
     List<Row> recorded = lakehouse.read(Tables.OPS_PROMOTION_DECISIONS)
         .filter(col("decision_id").equalTo(refused.decisionId())).collectAsList();

@@ -10,10 +10,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
@@ -37,6 +32,7 @@ import org.fairgrove.pipeline.core.FairgroveError;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Tables;
 import org.fairgrove.pipeline.testing.KnownRiskPopulation;
+import org.fairgrove.pipeline.testing.ReportSchema;
 import org.fairgrove.pipeline.testing.SparkTestSession;
 import org.fairgrove.pipeline.score.Scoring;
 import org.fairgrove.pipeline.train.OperatingPoints;
@@ -130,7 +126,7 @@ class ValidationReportTest {
     }
 
     JsonNode report = json.readTree(folder.resolve("report.json").toFile());
-    assertThat(schemaErrors(report)).isEmpty();
+    assertThat(ReportSchema.errors(report)).isEmpty();
     assertThat(report.path("evaluation_sets")).extracting(s -> s.path("name").asText())
         .containsExactly("test", "external:S3");
     JsonNode overall = slice(report, "test", "overall", "all");
@@ -244,7 +240,7 @@ class ValidationReportTest {
   void noSmallCountIsShownOrDerivableInAnyOutput() throws Exception {
     ValidationRun.Result result = validate("tiny");
     JsonNode report = json.readTree(output(result, "report.json").toFile());
-    assertThat(schemaErrors(report)).isEmpty();
+    assertThat(ReportSchema.errors(report)).isEmpty();
     int threshold = report.path("policy").path("small_cell_threshold").asInt();
     assertThat(threshold).isEqualTo(11);
     // The fixture does have tiny groups, and they are withheld.
@@ -318,14 +314,6 @@ class ValidationReportTest {
         config.with(List.of("task.id=biased")), fairModel))
         .isInstanceOf(FairgroveError.class)
         .hasMessageContaining("was trained for task 'fair', not 'biased'");
-  }
-
-  private static Set<ValidationMessage> schemaErrors(JsonNode report) throws IOException {
-    Path schemaFile = Path.of(System.getProperty("fairgrove.repo.root", ".."), "schemas",
-        "report.schema.json");
-    JsonSchema schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
-        .getSchema(Files.readString(schemaFile));
-    return schema.validate(report);
   }
 
   private static JsonNode slice(JsonNode report, String set, String attribute, String group) {
