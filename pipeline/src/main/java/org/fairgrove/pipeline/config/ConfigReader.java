@@ -64,14 +64,9 @@ final class ConfigReader {
   /** The enum constant whose configuration name the key holds. */
   <E extends Enum<E> & Choice> E choice(String key, Class<E> type) {
     String value = string(key);
-    for (E constant : type.getEnumConstants()) {
-      if (constant.configName().equals(value)) {
-        return constant;
-      }
-    }
     List<String> allowed = Choice.names(type);
-    throw Errors.invalidConfigValue(
-        key, origin(key), "'" + value + "' is not one of " + allowed + ".", "one of " + allowed);
+    return Choice.find(type, value).orElseThrow(() -> Errors.invalidConfigValue(
+        key, origin(key), "'" + value + "' is not one of " + allowed + ".", "one of " + allowed));
   }
 
   /** A list of distinct configuration names of a choice enum, as its constants. */
@@ -79,12 +74,7 @@ final class ConfigReader {
     List<String> allowed = Choice.names(type);
     List<E> out = new ArrayList<>();
     for (String value : strings(key)) {
-      E match = null;
-      for (E constant : type.getEnumConstants()) {
-        if (constant.configName().equals(value)) {
-          match = constant;
-        }
-      }
+      E match = Choice.find(type, value).orElse(null);
       if (match == null || out.contains(match)) {
         throw Errors.invalidConfigValue(key, origin(key), "'" + value + "' is not one of "
             + allowed + (match == null ? "." : ", or is named twice."),

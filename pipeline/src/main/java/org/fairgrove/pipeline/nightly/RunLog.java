@@ -1,6 +1,7 @@
 package org.fairgrove.pipeline.nightly;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.max;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -73,10 +75,11 @@ final class RunLog {
     if (!lakehouse.exists(Tables.OPS_NIGHTLY_RUNS)) {
       return Optional.empty();
     }
-    var runs = lakehouse.read(Tables.OPS_NIGHTLY_RUNS).filter(col("task_id").equalTo(taskId));
-    var ended = runs.filter(col("stage").equalTo(RUN)).select("run_id");
+    Dataset<Row> runs = lakehouse.read(Tables.OPS_NIGHTLY_RUNS)
+        .filter(col("task_id").equalTo(taskId));
+    Dataset<Row> ended = runs.filter(col("stage").equalTo(RUN)).select("run_id");
     return runs.join(ended, runs.col("run_id").equalTo(ended.col("run_id")), "left_anti")
-        .groupBy("run_id").agg(org.apache.spark.sql.functions.max("ended_at").as("last"))
+        .groupBy("run_id").agg(max("ended_at").as("last"))
         .orderBy(col("last").desc()).limit(1).collectAsList().stream().findFirst()
         .map(r -> r.getString(0));
   }
@@ -90,7 +93,7 @@ final class RunLog {
         .isEmpty();
   }
 
-  private org.apache.spark.sql.Dataset<Row> rows() {
+  private Dataset<Row> rows() {
     if (!lakehouse.exists(Tables.OPS_NIGHTLY_RUNS)) {
       return spark.createDataFrame(List.of(), Tables.OPS_NIGHTLY_RUNS.schema());
     }
