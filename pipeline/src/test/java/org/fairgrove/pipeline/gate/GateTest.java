@@ -61,10 +61,10 @@ class GateTest {
       throws Exception {
     FairgroveConfig config = SparkTestSession.testConfig(dir, "task.id=" + TASK,
         "task.train.rounds=40", "task.train.early-stopping-rounds=10",
-        "task.train.search.trials=1", "governance.bootstrap-replicates=200");
+        "task.train.search.trials=1", "governance.bootstrap-replicates=100");
     Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
     Registry registry = new Registry(spark, lakehouse);
-    Dataset<Row> population = KnownRiskPopulation.rows(spark, 12_000)
+    Dataset<Row> population = KnownRiskPopulation.rows(spark, 8_000)
         .withColumn("x4", when(col("race").equalTo("Black"), 1.0).otherwise(0.0));
     KnownRiskPopulation.write(spark, lakehouse, TASK, population, FEATURES, "dictionary-g");
 
