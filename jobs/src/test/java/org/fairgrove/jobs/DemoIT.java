@@ -38,10 +38,30 @@ class DemoIT {
         "--set", "reports.dir=" + dir.resolve("reports"));
     assertThat(demo.exitCode()).as(demo.err()).isZero();
     assertThat(demo.out()).contains("synth", "ingest", "cohort", "features", "train",
-        "validate", "gate", "score",
-        "gold.predictions");
+        "validate", "gate", "score", "monitor");
 
     Lakehouse lakehouse = new Lakehouse(spark, dir.resolve("lakehouse").toString());
+    lakehouse.registerAll();
+    // At 4,000 persons the external site's 65-74 group is flagged (O/E about 3), so the gate
+    // promotes nothing; the committee overrides it, as a user would, and scores.
+    String model = spark.sql("SELECT model_id FROM registry.models").first().getString(0);
+    assertThat(demo.out()).contains("gate        NOT PROMOTED " + model,
+        "external:S3 age_band=65-74: absolute_policy oe_ratio",
+        "score       skipped: the task has no champion to score with");
+    String[] where = {"--conf", "local", "--set", "lakehouse.root=" + dir.resolve("lakehouse"),
+        "--set", "reports.dir=" + dir.resolve("reports")};
+    CliRun refused = CliRun.of(with(new String[] {"promote", model}, where));
+    assertThat(refused.exitCode()).as(refused.err()).isEqualTo(ExitCodes.GATE_REFUSED);
+    assertThat(refused.out()).startsWith("NOT PROMOTED " + model);
+    CliRun overridden = CliRun.of(with(new String[] {"promote", model, "--override", "--reason",
+        "small demo population; accepted for the walkthrough"}, where));
+    assertThat(overridden.exitCode()).as(overridden.err()).isZero();
+    assertThat(overridden.out()).startsWith("OVERRIDE " + model);
+    assertThat(spark.sql("SELECT override_reason FROM ops.promotion_decisions WHERE decision ="
+        + " 'override'").first().getString(0)).startsWith("small demo population");
+    CliRun scored = CliRun.of(with(new String[] {"score", "--task", "t2d-1y", "--as-of",
+        "2023-12-31"}, where));
+    assertThat(scored.exitCode()).as(scored.err()).isZero();
     lakehouse.registerAll();
     // A boosted model fits its own training rows well; features XGBoost misread (absent sparse
     // entries taken as missing in training but zero in scoring) gave 0.61 here.
@@ -59,6 +79,10 @@ class DemoIT {
             .isPositive();
       }
     }
+  }
+
+  private static String[] with(String[] command, String[] options) {
+    return Stream.concat(Arrays.stream(command), Arrays.stream(options)).toArray(String[]::new);
   }
 
   /** The SQL cells of a notebook in Databricks source format (Markdown cells dropped). */

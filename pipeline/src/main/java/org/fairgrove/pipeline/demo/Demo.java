@@ -41,6 +41,8 @@ public final class Demo {
           + " truth.person_onset GROUP BY site_id ORDER BY site_id\"\n");
       out.append("  bin/fairgrove sql \"SELECT * FROM gold.cohort_attrition\"\n");
       out.append("  bin/fairgrove models\n");
+      out.append("  bin/fairgrove sql \"SELECT criterion, outcome, count(*) AS comparisons FROM"
+          + " ops.promotion_decisions GROUP BY criterion, outcome ORDER BY criterion, outcome\"\n");
       out.append("  bin/fairgrove sql \"SELECT sex, age_band, count(*) AS persons, avg(risk) AS"
           + " mean_risk FROM gold.predictions p JOIN gold.cohort c USING (task_id, person_id,"
           + " index_date) GROUP BY sex, age_band ORDER BY sex, age_band\"\n");
@@ -53,9 +55,9 @@ public final class Demo {
     List<String> steps = new ArrayList<>();
     StageContext context = new StageContext(spark, config, null);
     for (Stage<?> stage : Stages.DEMO) {
-      String summary = stage.run(context).summary();
-      steps.add(String.format(Locale.ROOT, "%-11s ", stage.name())
-          + summary.replace("\n", "\n            "));
+      List<String> lines = List.of(stage.run(context).summary().split("\n"));
+      steps.add(String.format(Locale.ROOT, "%-11s %s", stage.name(), lines.get(0)));
+      lines.subList(1, lines.size()).forEach(line -> steps.add(" ".repeat(12) + line));
       if (stage == Stages.TRAIN) {
         groundTruth(spark, config, context.output(Stages.TRAIN.name(), "model_id"), steps);
       }

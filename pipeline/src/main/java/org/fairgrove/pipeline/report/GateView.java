@@ -94,12 +94,18 @@ final class GateView {
         c.get("attribute") + "=" + c.get("group") + (reference == null ? "" : " (vs "
             + reference + ")"),
         c.get("criterion") + ": " + c.get("metric") + (point == null ? "" : " at " + point),
-        fixed(c.get("challenger")), fixed(c.get("champion")),
-        "calibration".equals(c.get("criterion")) || "absolute_policy".equals(c.get("criterion"))
-            ? "verdict " + c.get("challenger_verdict") : difference(c),
+        fixed(c.get("challenger")) + (c.get("ci_low") == null || paired(c) ? ""
+            : " (" + fixed(c.get("ci_low")) + "-" + fixed(c.get("ci_high")) + ")"),
+        fixed(c.get("champion")),
+        paired(c) ? difference(c) : "verdict " + c.get("challenger_verdict"),
         c.get("p_holm") == null ? "" : String.format(Locale.ROOT, "%.2g",
             ReportView.dbl(c.get("p_holm"))),
         label(c));
+  }
+
+  /** Discrimination and fairness compare the two models row by row (a paired difference). */
+  private static boolean paired(Map<String, Object> c) {
+    return "discrimination".equals(c.get("criterion")) || "fairness".equals(c.get("criterion"));
   }
 
   private static String difference(Map<String, Object> c) {

@@ -122,7 +122,8 @@ public final class Stages {
           + v.decision().label().toUpperCase(Locale.ROOT) + (v.findings().isEmpty()
               ? ", no group beyond the policy limits"
               : ", " + v.findings().size() + " slices flagged or for review"))
-          .orElse("the champion is the model validated above (or there is none)"),
+          .orElse("nothing more to validate: the champion is the model validated above, or"
+              + " there is none"),
       r -> r.map(v -> Map.of("validation_run_id", v.runId())).orElse(Map.of()));
 
   /** The task's stages after ingest, in order. */
