@@ -31,9 +31,10 @@ import org.fairgrove.pipeline.validate.Verdicts;
  *       otherwise the data cannot tell (insufficient evidence).
  *   <li>fairness: the change of a group's AUROC gap to its reference. Fails on evidence that
  *       it widened by more than the margin (Holm, as above); passes or cannot tell as above.
- *   <li>calibration and parity checks: fails when the challenger's verdict is review or flag and
- *       its value is further from 1 than the champion's, on the log scale, by more than the
- *       margin.
+ *   <li>calibration and parity checks: fails when the challenger's verdict is review or flag, its
+ *       value is further from 1 than the champion's, on the log scale, by more than the margin,
+ *       and the champion's value lies outside the challenger's 95% CI (the move is beyond
+ *       noise); further by the margin but within the CI, the data cannot tell.
  *   <li>coverage: a slice the champion was validated on and the challenger was not fails.
  * </ul>
  */
@@ -127,8 +128,13 @@ final class Comparisons {
       // No comparable champion value: the challenger's own verdict decides.
       outcome = verdict == Verdict.FLAG ? Outcome.FAIL : Outcome.INSUFFICIENT_EVIDENCE;
     } else {
-      outcome = Math.abs(Math.log(after)) > Math.abs(Math.log(before)) + gate.calibrationMargin()
-          ? Outcome.FAIL : Outcome.PASS;
+      boolean further =
+          Math.abs(Math.log(after)) > Math.abs(Math.log(before)) + gate.calibrationMargin();
+      // Beyond noise: the champion's value is not a plausible value for the challenger.
+      boolean beyondNoise = challenger.ciLow() != null && challenger.ciHigh() != null
+          && (before < challenger.ciLow() || before > challenger.ciHigh());
+      outcome = !further ? Outcome.PASS
+          : beyondNoise ? Outcome.FAIL : Outcome.INSUFFICIENT_EVIDENCE;
     }
     return GateComparison.check(set, challenger, before, verdict, outcome);
   }

@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * The report's "challenger vs champion" section, from report.json's gate object: the decision,
  * the rule, each evaluation set's overall AUROC difference, the comparisons by criterion and
- * outcome, and what blocks (strongest evidence first). Metrics only: there is no count to
- * protect.
+ * outcome, and what blocks (strongest evidence first). Metrics only; counts of comparisons up to
+ * ten are written as words, as every small number in the report is.
  */
 final class GateView {
   private static final int BLOCKING_SHOWN = 25;
@@ -51,7 +51,8 @@ final class GateView {
     Object champion = gate.get("champion_model_id");
     String against = champion == null ? "With no champion, the model was judged by its own"
         + " report" : "Compared with the champion " + champion + " on the same held-out rows";
-    return against + ": " + comparisons + " comparisons, " + blocking + " blocking. " + switch (
+    return against + ": " + ReportView.tally(comparisons) + " comparisons, "
+        + ReportView.tally(blocking) + " blocking. " + switch (
         decision) {
       case "promote" -> "The model was promoted.";
       case "already_champion" -> "The model is the champion already.";
@@ -83,7 +84,8 @@ final class GateView {
     }
     List<List<String>> rows = new ArrayList<>();
     counts.forEach((criterion, n) -> rows.add(List.of(criterion.replace('_', ' '),
-        Long.toString(n[0]), Long.toString(n[1]), Long.toString(n[2]), Long.toString(n[3]))));
+        ReportView.tally(n[0]), ReportView.tally(n[1]), ReportView.tally(n[2]),
+        ReportView.tally(n[3]))));
     return rows;
   }
 

@@ -128,8 +128,8 @@ final class ReportJson {
         + " worse: its AUROC lower than the champion's by more than %s, or a group's AUROC gap to"
         + " its reference wider by more than %s (one-sided paired DeLong tests at %s, Holm-adjusted"
         + " across every such comparison); or its calibration slope or O/E is not within policy"
-        + " and further from 1 than the champion's by more than %s on the log scale; or the slice"
-        + " is missing. A slice too small to tell blocks when %s. With no champion, the model is"
+        + " and further from 1 than the champion's by more than %s on the log scale, with the"
+        + " champion's value outside its 95%% CI; or the slice is missing. A slice too small to tell blocks when %s. With no champion, the model is"
         + " promoted only if its own report flags nothing.", number(gate.aurocMargin()),
         number(gate.fairnessMargin()), number(policy.alpha()), number(gate.calibrationMargin()),
         switch (gate.insufficientEvidence()) {

@@ -47,7 +47,11 @@ final class ReportView {
     view.put("finding_rows", findings.subList(0, Math.min(FIRST_PAGE_FINDINGS,
         findings.size())));
     view.put("more_findings", Math.max(0, findings.size() - FIRST_PAGE_FINDINGS));
-    view.put("insufficient_note", insufficientNote(sets));
+    List<List<String>> insufficient = insufficientRows(sets);
+    view.put("insufficient_rows", insufficient);
+    int groups = insufficient.stream().mapToInt(r -> r.get(2).split("; ").length).sum();
+    view.put("insufficient_groups", groups);
+    view.put("insufficient_groups_text", plural(groups, "group"));
     view.put("transport_rows", transport(report));
     view.put("representativeness_table", representativeness(report));
     view.put("operating_point_list", String.join(", ", list(report.get("operating_points"))
@@ -166,22 +170,25 @@ final class ReportView {
     return number(range.get("min"), "%.2f") + " to " + number(range.get("max"), "%.2f");
   }
 
-  private static String insufficientNote(List<Map<String, Object>> sets) {
-    List<String> parts = new ArrayList<>();
+  /**
+   * The groups too small to tell, one row per evaluation set and slicing dimension: the groups,
+   * each with the smallest AUROC gap it could have shown.
+   */
+  private static List<List<String>> insufficientRows(List<Map<String, Object>> sets) {
+    List<List<String>> rows = new ArrayList<>();
     for (Map<String, Object> set : sets) {
-      List<String> groups = new ArrayList<>();
+      Map<String, List<String>> byDimension = new LinkedHashMap<>();
       for (Map<String, Object> s : list(set.get("slices"))) {
         if ("insufficient_data".equals(s.get("status"))) {
-          groups.add(s.get("attribute") + ": " + s.get("group")
-              + (s.get("minimum_detectable_auroc_gap") == null ? "" : " (detectable AUROC gap "
-                  + number(s.get("minimum_detectable_auroc_gap"), "%.2f") + ")"));
+          byDimension.computeIfAbsent((String) s.get("attribute"), a -> new ArrayList<>())
+              .add(s.get("group") + (s.get("minimum_detectable_auroc_gap") == null ? ""
+                  : " (" + number(s.get("minimum_detectable_auroc_gap"), "%.2f") + ")"));
         }
       }
-      if (!groups.isEmpty()) {
-        parts.add(shortTitle(title(set)) + ": " + String.join("; ", groups));
-      }
+      byDimension.forEach((dimension, groups) -> rows.add(List.of(shortTitle(title(set)),
+          dimension, String.join("; ", groups))));
     }
-    return String.join(". ", parts);
+    return rows;
   }
 
   private static List<List<String>> transport(Map<String, Object> report) {

@@ -125,8 +125,7 @@ public final class ValidationRun {
   /**
    * Both models scored on the held-out rows of gold.features (the champion in its own feature
    * dictionary when the challenger's differs), joined row by row, then validated.
-   */
-  /**
+   *
    * @param challengerSets the challenger's own validation of the same rows when it was just
    *     validated (its report), or null to validate it here
    */
