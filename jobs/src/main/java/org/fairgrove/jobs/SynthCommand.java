@@ -16,7 +16,10 @@ import picocli.CommandLine.Option;
         "Generate a synthetic OMOP CDM v5.4-shaped population (deterministic by seed) as CSV or"
             + " Parquet, one folder per site, and its ground truth (true onset and yearly true"
             + " risk) as Delta tables truth.person_onset and truth.person_year_risk.",
-        "Biases to inject are set in config (synth.biases)."})
+        "Biases to inject are set in config (synth.biases).",
+        "For nightly runs, write the population as its sites know it on a day (--as-of), then"
+            + " each next batch of the same population (same --persons, --sites and --seed):"
+            + " --after the previous batch's as-of day, into its own folder."})
 final class SynthCommand extends SparkCommand {
   @Option(names = "--persons", paramLabel = "N", description = "Population size (synth.persons).")
   Long persons;
@@ -31,6 +34,14 @@ final class SynthCommand extends SparkCommand {
       + " (synth.format).")
   String format;
 
+  @Option(names = "--as-of", paramLabel = "DATE", description = "Release the records known on"
+      + " this day (synth.as-of; default synth.end-date).")
+  String asOf;
+
+  @Option(names = "--after", paramLabel = "DATE", description = "Write the next batch: only what"
+      + " changed after this earlier as-of day (synth.after).")
+  String after;
+
   @Option(names = "--out", paramLabel = "DIR", description = "Output folder (synth.out); must be"
       + " empty or absent.")
   String out;
@@ -43,6 +54,8 @@ final class SynthCommand extends SparkCommand {
     addIfSet(sets, "run.seed", seed);
     addIfSet(sets, "synth.format", format);
     addIfSet(sets, "synth.out", out);
+    addIfSet(sets, "synth.as-of", asOf);
+    addIfSet(sets, "synth.after", after);
     return sets;
   }
 
@@ -52,12 +65,18 @@ final class SynthCommand extends SparkCommand {
     System.out.printf("Synthetic population: %s persons, %d sites, seed %d, %.1f s%n",
         Progress.count(result.persons()), config.synth.sites(), config.run.seed(),
         result.seconds());
+    System.out.println(config.synth.after() == null
+        ? "Released:     everything known on " + config.synth.asOf()
+        : "Released:     a batch of what changed after " + config.synth.after() + ", as of "
+            + config.synth.asOf());
     for (Map.Entry<String, Long> table : result.rowsPerTable().entrySet()) {
       System.out.printf("  %-22s %,15d rows%n", table.getKey(), table.getValue());
     }
     System.out.println("Sources:      " + config.synth.out());
-    System.out.println("Ground truth: truth.person_onset, truth.person_year_risk in "
-        + config.lakehouse.root());
+    if (config.synth.after() == null) {
+      System.out.println("Ground truth: truth.person_onset, truth.person_year_risk in "
+          + config.lakehouse.root());
+    }
     return 0;
   }
 }

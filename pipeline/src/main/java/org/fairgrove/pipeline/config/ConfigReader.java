@@ -129,6 +129,11 @@ final class ConfigReader {
     }
   }
 
+  /** A date, or null when the key is null. */
+  LocalDate optionalDate(String key) {
+    return config.getIsNull(key) ? null : date(key);
+  }
+
   List<Long> positiveLongs(String key) {
     List<Long> values = new ArrayList<>();
     for (ConfigValue item : config.getList(key)) {

@@ -11,10 +11,15 @@ import java.util.stream.IntStream;
 import org.fairgrove.pipeline.omop.Demographics;
 import org.fairgrove.pipeline.core.Errors;
 
-/** Keys under {@code synth}: the synthetic OMOP-shaped population. */
+/**
+ * Keys under {@code synth}: the synthetic OMOP-shaped population, and which of its records a
+ * write releases: all known on {@code asOf}, or a batch of what changed since {@code after}
+ * (null: a full release).
+ */
 public record SynthSettings(
-    long persons, int sites, LocalDate startDate, LocalDate endDate, String format, String out,
-    int partitions, List<Bias> biases) {
+    long persons, int sites, LocalDate startDate, LocalDate endDate, LocalDate asOf,
+    LocalDate after, double corrections, String format, String out, int partitions,
+    List<Bias> biases) {
 
   public static final Set<String> FORMATS = Set.of("csv", "parquet");
 
@@ -33,6 +38,21 @@ public record SynthSettings(
       throw Errors.invalidConfigValue("synth.end-date", c.origin("synth.end-date"),
           "The simulated history must span more than two years (start " + start + ").",
           "a date at least two years after synth.start-date");
+    }
+    LocalDate asOf = c.optionalDate("synth.as-of");
+    if (asOf == null) {
+      asOf = end;
+    } else if (asOf.isBefore(start) || asOf.isAfter(end)) {
+      throw Errors.invalidConfigValue("synth.as-of", c.origin("synth.as-of"),
+          "The release day must fall within the simulated history (" + start + " to " + end
+              + ").", "a date from synth.start-date to synth.end-date, or null for the end date");
+    }
+    LocalDate after = c.optionalDate("synth.after");
+    if (after != null && (after.isBefore(start) || !after.isBefore(asOf))) {
+      throw Errors.invalidConfigValue("synth.after", c.origin("synth.after"),
+          "A batch holds what changed after an earlier release, so its day must fall from "
+              + start + " to the day before synth.as-of (" + asOf + ").",
+          "the as-of day of the release this batch follows, or null for a full release");
     }
     int sites = c.intIn("synth.sites", 1, 50);
     List<Bias> biases = new ArrayList<>();
@@ -60,6 +80,9 @@ public record SynthSettings(
         sites,
         start,
         end,
+        asOf,
+        after,
+        c.doubleIn("synth.corrections", 0.0, 1.0),
         c.oneOf("synth.format", FORMATS),
         Locations.resolve(c.requiredString("synth.out", "the output folder")),
         c.intIn("synth.partitions", 0, 100_000),

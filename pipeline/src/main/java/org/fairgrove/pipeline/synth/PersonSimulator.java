@@ -378,7 +378,7 @@ final class PersonSimulator {
     private void emitPersonTables() {
       if (out.wants(Output.PERSON)) {
         LocalDate birth = LocalDate.ofEpochDay(birthDay);
-        out.accept(Output.PERSON, personId, female ? Concepts.FEMALE : Concepts.MALE,
+        emit(Output.PERSON, personId, female ? Concepts.FEMALE : Concepts.MALE,
             birth.getYear(), birth.getMonthValue(), birth.getDayOfMonth(), RACE_CONCEPT[race],
             hispanic ? Concepts.HISPANIC : Concepts.NOT_HISPANIC, (long) site.index() + 1,
             sourceValue(), female ? "F" : "M", RACE_LABEL[race],
@@ -388,11 +388,11 @@ final class PersonSimulator {
       if (out.wants(Output.PAYER_PLAN_PERIOD)) {
         int medicareDay = birthDay + (int) Math.ceil(65 * DAYS_PER_YEAR);
         if (medicareDay > entryDay) {
-          out.accept(Output.PAYER_PLAN_PERIOD, personId * EVENT_ID_SPAN, personId, entryDay,
+          emit(Output.PAYER_PLAN_PERIOD, personId * EVENT_ID_SPAN, personId, entryDay,
               Math.min(exitDay, medicareDay - 1), basePayer);
         }
         if (medicareDay <= exitDay) {
-          out.accept(Output.PAYER_PLAN_PERIOD, personId * EVENT_ID_SPAN + 1, personId,
+          emit(Output.PAYER_PLAN_PERIOD, personId * EVENT_ID_SPAN + 1, personId,
               Math.max(entryDay, medicareDay), exitDay, "Medicare");
         }
       }
@@ -406,7 +406,10 @@ final class PersonSimulator {
 
     private void emit(Output table, Object... values) {
       if (out.wants(table)) {
-        out.accept(table, values);
+        Object[] released = plan.release().shape(table, values, entryDay);
+        if (released != null) {
+          out.accept(table, released);
+        }
       }
     }
 

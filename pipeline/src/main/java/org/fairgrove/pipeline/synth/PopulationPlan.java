@@ -8,10 +8,11 @@ import org.fairgrove.pipeline.config.SynthSettings;
 
 /**
  * Everything a worker needs to simulate any person: the seed, the simulated span, which site owns
- * which contiguous range of person indexes, and the injected biases.
+ * which contiguous range of person indexes, the injected biases, and which of the simulated
+ * records this write releases.
  */
-record PopulationPlan(long seed, int startDay, int endDay, List<Site> sites, List<BiasRule> biases)
-    implements Serializable {
+record PopulationPlan(long seed, int startDay, int endDay, List<Site> sites, List<BiasRule> biases,
+    Release release) implements Serializable {
 
   /** Persons with index in [first, end) belong to this site. */
   record Site(String id, int index, long first, long end, SiteProfile profile)
@@ -45,8 +46,11 @@ record PopulationPlan(long seed, int startDay, int endDay, List<Site> sites, Lis
     List<BiasRule> biases = synth.biases().stream()
         .map(b -> new BiasRule(b.kind(), b.attribute(), b.value(), b.strength()))
         .toList();
+    Release release = new Release(
+        synth.after() == null ? Release.FULL : (int) synth.after().toEpochDay(),
+        (int) synth.asOf().toEpochDay(), synth.corrections(), config.run.seed());
     return new PopulationPlan(config.run.seed(), (int) synth.startDate().toEpochDay(),
-        (int) synth.endDate().toEpochDay(), List.copyOf(sites), biases);
+        (int) synth.endDate().toEpochDay(), List.copyOf(sites), biases, release);
   }
 
   /** Site ids as they appear in source folders and in silver: S1, S2, ... */

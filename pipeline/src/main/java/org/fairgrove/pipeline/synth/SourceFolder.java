@@ -122,6 +122,11 @@ final class SourceFolder {
     root.put("format", synth.format());
     root.put("start_date", synth.startDate().toString());
     root.put("end_date", synth.endDate().toString());
+    root.put("as_of", synth.asOf().toString());
+    if (synth.after() != null) {
+      root.put("batch_after", synth.after().toString());
+      root.put("corrections", synth.corrections());
+    }
     root.put("biases", synth.biases().toString());
     ObjectNode sites = root.putObject("sites");
     plan.sites().forEach(site -> sites.putObject(site.id())

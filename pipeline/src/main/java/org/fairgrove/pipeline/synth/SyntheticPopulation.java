@@ -45,7 +45,10 @@ public final class SyntheticPopulation {
 
   private SyntheticPopulation() {}
 
-  /** Generates the population, replacing a previous one in {@code synth.out}. */
+  /**
+   * Generates the population (or the batch of it that synth.after and synth.as-of select),
+   * replacing a previous one in {@code synth.out}.
+   */
   public static SynthResult generate(SparkSession spark, FairgroveConfig config) {
     long start = System.nanoTime();
     SynthSettings synth = config.synth;
@@ -56,10 +59,16 @@ public final class SyntheticPopulation {
         Progress.count(plan.persons()), plan.sites().size(), plan.seed(), synth.format(),
         synth.out());
 
-    Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
-    writeTruth(spark, plan, Output.TRUTH_PERSON_ONSET, lakehouse, Tables.TRUTH_PERSON_ONSET, synth);
-    writeTruth(spark, plan, Output.TRUTH_PERSON_YEAR_RISK, lakehouse,
-        Tables.TRUTH_PERSON_YEAR_RISK, synth);
+    if (plan.release().isBatch()) {
+      Progress.info("synth: a batch of what changed after %s as of %s (the ground truth was"
+          + " written with the population's first release)", synth.after(), synth.asOf());
+    } else {
+      Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
+      writeTruth(spark, plan, Output.TRUTH_PERSON_ONSET, lakehouse, Tables.TRUTH_PERSON_ONSET,
+          synth);
+      writeTruth(spark, plan, Output.TRUTH_PERSON_YEAR_RISK, lakehouse,
+          Tables.TRUTH_PERSON_YEAR_RISK, synth);
+    }
 
     String staging = folder.startStaging();
     Map<String, Long> rows = new LinkedHashMap<>();
@@ -241,7 +250,8 @@ public final class SyntheticPopulation {
     SynthSettings synth = config.synth;
     String canonical = String.join("|", GENERATOR_VERSION, Long.toString(synth.persons()),
         Integer.toString(synth.sites()), Long.toString(config.run.seed()),
-        synth.startDate().toString(), synth.endDate().toString(), synth.format(),
+        synth.startDate().toString(), synth.endDate().toString(), synth.asOf().toString(),
+        String.valueOf(synth.after()), Double.toString(synth.corrections()), synth.format(),
         Integer.toString(synth.partitions()), synth.biases().toString());
     return Hashing.sha256(canonical);
   }

@@ -109,6 +109,12 @@ class FairgroveConfigTest {
         .hasMessageContaining("below the minimum 1");
     assertThatThrownBy(() -> sets("synth.start-date=2020-13-01"))
         .hasMessageContaining("not an ISO date");
+    assertThatThrownBy(() -> sets("synth.as-of=2030-01-01"))
+        .hasMessageContaining("within the simulated history (2012-01-01 to 2024-12-31)");
+    assertThatThrownBy(() -> sets("synth.as-of=2023-06-30", "synth.after=2023-06-30"))
+        .hasMessageContaining("the day before synth.as-of (2023-06-30)")
+        .hasMessageContaining("the as-of day of the release this batch follows");
+    assertThat(sets("synth.after=2023-06-30").synth.asOf()).isEqualTo("2024-12-31");
     assertThatThrownBy(() -> sets("run.environment=staging"))
         .hasMessageContaining("'staging' is not one of");
     assertThatThrownBy(() -> sets("bench.sizes=[100, -5]"))

@@ -104,6 +104,56 @@ class SyntheticPopulationTest {
             .get("S1/visit_occurrence/part-00000.csv"));
   }
 
+  /**
+   * A release as of 2019-12-31 and the batch after it, merged by natural key, are the release as
+   * of the end date, except the batch's amended measurements; nothing is sent twice otherwise.
+   */
+  @Test
+  void aFirstReleaseAndTheNextBatchAddUpToTheLaterRelease() {
+    FairgroveConfig first = SparkTestSession.testConfig(dir.resolve("first"),
+        "synth.persons=4000", "synth.as-of=\"2019-12-31\"");
+    FairgroveConfig batch = SparkTestSession.testConfig(dir.resolve("batch"),
+        "synth.persons=4000", "synth.after=\"2019-12-31\"", "synth.corrections=0.05");
+    SyntheticPopulation.generate(spark, first);
+    SyntheticPopulation.generate(spark, batch);
+    String[][] keyed = {{"person", "person_id"}, {"visit_occurrence", "visit_occurrence_id"},
+        {"condition_occurrence", "condition_occurrence_id"},
+        {"drug_exposure", "drug_exposure_id"}, {"measurement", "measurement_id"},
+        {"death", "person_id"}, {"observation_period", "observation_period_id"},
+        {"payer_plan_period", "payer_plan_period_id"}};
+    for (String[] table : keyed) {
+      Dataset<Row> before = source(first, table[0]);
+      Dataset<Row> after = source(batch, table[0]);
+      Dataset<Row> merged = before.join(after, before.col(table[1]).equalTo(after.col(table[1])),
+          "left_anti").unionByName(after);
+      Dataset<Row> later = source(plain, table[0]);
+      Dataset<Row> differing = merged.exceptAll(later).unionByName(later.exceptAll(merged));
+      if (table[0].equals("measurement")) {
+        Dataset<Row> resent = before.select(table[1]).join(after.select(table[1]), table[1]);
+        assertThat(differing.join(resent, table[1], "left_semi").count()).isPositive();
+        differing = differing.join(resent, table[1], "left_anti");
+      }
+      assertThat(differing.count()).as(table[0]).isZero();
+    }
+    assertThat(count(first, "SELECT count(*) FROM visit WHERE visit_start_date > '2019-12-31'"))
+        .isZero();
+    assertThat(count(first, "SELECT count(*) FROM op WHERE observation_period_end_date"
+        + " > '2019-12-31'")).isZero();
+    assertThat(source(batch, "person").count()).isPositive();
+    assertThat(source(batch, "visit_occurrence").filter("visit_start_date <= '2019-12-31'")
+        .count()).isZero();
+
+    // Amended: about 5% of the earlier measurements with a value, each at 1.02 times it.
+    Dataset<Row> earlier = source(first, "measurement").filter("value_as_number IS NOT NULL");
+    Dataset<Row> amended = earlier.as("e").join(source(batch, "measurement").as("b"),
+        "measurement_id");
+    long n = earlier.count();
+    long k = amended.count();
+    assertThat((double) k).isCloseTo(0.05 * n, within(4 * Math.sqrt(n * 0.05 * 0.95)));
+    assertThat(amended.filter("abs(b.value_as_number - round(e.value_as_number * 1.02, 2))"
+        + " > 1e-9 OR b.measurement_date != e.measurement_date").count()).isZero();
+  }
+
   @Test
   void eachSiteFolderHoldsExactlyItsOwnPersons() {
     long total = 0;
