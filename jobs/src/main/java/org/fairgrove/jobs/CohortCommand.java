@@ -1,8 +1,8 @@
 package org.fairgrove.jobs;
 
 import org.apache.spark.sql.SparkSession;
-import org.fairgrove.pipeline.cohort.Cohort;
 import org.fairgrove.pipeline.config.FairgroveConfig;
+import org.fairgrove.pipeline.stage.Stages;
 import picocli.CommandLine.Command;
 
 @Command(name = "cohort", mixinStandardHelpOptions = true,
@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 final class CohortCommand extends TaskCommand {
   @Override
   int run(SparkSession spark, FairgroveConfig config) {
-    System.out.print(Cohort.build(spark, config).summary(config.governance.smallCellThreshold()));
+    System.out.print(Stages.COHORT.runAlone(spark, config).summary(config.governance.smallCellThreshold()));
     return 0;
   }
 }

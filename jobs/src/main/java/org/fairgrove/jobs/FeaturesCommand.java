@@ -3,6 +3,7 @@ package org.fairgrove.jobs;
 import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.features.Features;
+import org.fairgrove.pipeline.stage.Stages;
 import picocli.CommandLine.Command;
 
 @Command(name = "features", mixinStandardHelpOptions = true,
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
 final class FeaturesCommand extends TaskCommand {
   @Override
   int run(SparkSession spark, FairgroveConfig config) {
-    Features.Result result = Features.build(spark, config);
+    Features.Result result = Stages.FEATURES.runAlone(spark, config);
     System.out.printf("Features for %s: %,d rows, %,d slots, dictionary %s%n", result.taskId(),
         result.rows(), result.slots(), result.dictionaryHash());
     System.out.println("Tables: gold.features, gold.feature_dictionary");

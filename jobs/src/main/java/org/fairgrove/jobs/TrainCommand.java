@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.config.FairgroveConfig;
+import org.fairgrove.pipeline.stage.Stages;
 import org.fairgrove.pipeline.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,7 +26,7 @@ final class TrainCommand extends TaskCommand {
 
   @Override
   int run(SparkSession spark, FairgroveConfig config) {
-    Trainer.Result result = Trainer.train(spark, config);
+    Trainer.Result result = Stages.TRAIN.runAlone(spark, config);
     System.out.printf("Model %s (%s, %d trees, depth %d, learning rate %s) in %.1f s%n",
         result.modelId(), result.engine(), result.rounds(), result.chosen().maxDepth(),
         result.chosen().learningRate(), result.seconds());

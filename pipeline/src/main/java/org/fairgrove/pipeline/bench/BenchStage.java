@@ -1,6 +1,7 @@
 package org.fairgrove.pipeline.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.function.Consumer;
 import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 
@@ -15,18 +16,24 @@ import org.fairgrove.pipeline.config.FairgroveConfig;
  * @param runner runs the stage and returns how many units it processed, and what else it found
  * @param baseline what the stage is compared with, timed just before it on the same inputs (the
  *     ratio of the two is the figure that survives a noisy machine); null for none
+ * @param check what the stage needs of the configuration, checked before any stage runs
  */
 public record BenchStage(String name, String unit, boolean byDefault, Runner runner,
-    Runner baseline) {
+    Runner baseline, Consumer<FairgroveConfig> check) {
 
   /** A stage every run that names no stages runs. */
   public BenchStage(String name, String unit, Runner runner) {
-    this(name, unit, true, runner, null);
+    this(name, unit, true, runner, null, config -> {});
   }
 
   /** A stage without a baseline. */
   public BenchStage(String name, String unit, boolean byDefault, Runner runner) {
-    this(name, unit, byDefault, runner, null);
+    this(name, unit, byDefault, runner, null, config -> {});
+  }
+
+  /** A stage timed against a baseline. */
+  public BenchStage(String name, String unit, boolean byDefault, Runner runner, Runner baseline) {
+    this(name, unit, byDefault, runner, baseline, config -> {});
   }
 
   /** Runs the stage. */

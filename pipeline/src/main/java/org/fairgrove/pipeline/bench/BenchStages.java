@@ -8,6 +8,8 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.delta.tables.DeltaTable;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,15 +20,18 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.fairgrove.pipeline.cohort.Cohort;
 import org.fairgrove.pipeline.config.Locations;
 import org.fairgrove.pipeline.lakehouse.Schemas;
 import org.fairgrove.pipeline.config.FairgroveConfig;
+import org.fairgrove.pipeline.core.Errors;
 import org.fairgrove.pipeline.core.Progress;
 import org.fairgrove.pipeline.features.Features;
 import org.fairgrove.pipeline.ingest.Ingest;
 import org.fairgrove.pipeline.ingest.IngestSummary;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
+import org.fairgrove.pipeline.lakehouse.Tables;
+import org.fairgrove.pipeline.nightly.NightlyRun;
+import org.fairgrove.pipeline.stage.Stages;
 import org.fairgrove.pipeline.omop.Demographics;
 import org.fairgrove.pipeline.synth.SyntheticPopulation;
 import org.fairgrove.pipeline.train.OperatingPoints;
@@ -67,7 +72,9 @@ public final class BenchStages {
         new BenchStage("train-mllib-gbt", "feature rows",
             counted((spark, config) -> train(spark, config, "mllib-gbt"))),
         new BenchStage("validate-metrics", "predictions", counted(BenchStages::validateMetrics)),
-        new BenchStage("flag-rates", "populations", false, FlagRates::run));
+        new BenchStage("flag-rates", "populations", false, FlagRates::run),
+        new BenchStage("nightly", "rows read", false, BenchStages::nightly, null,
+            BenchStages::nightlyBatchExists));
   }
 
   /** A stage whose only outcome is the units it processed. */
@@ -160,13 +167,70 @@ public final class BenchStages {
 
   /** Builds the demo task's cohort from silver; counts cohort rows. */
   private static long cohort(SparkSession spark, FairgroveConfig config) {
-    return Cohort.build(spark, config).rows();
+    return Stages.COHORT.runAlone(spark, config).rows();
   }
 
   /** Builds the features; counts the events read (the events/s). */
   private static long features(SparkSession spark, FairgroveConfig config) {
-    Features.build(spark, config);
+    Stages.FEATURES.runAlone(spark, config);
     return Features.eventCount(spark, config);
+  }
+
+  /**
+   * Nightly as the scheduler runs it, twice on the lakehouse the ingest stage filled with the
+   * population as of synth.as-of. The first run has nothing new to ingest and trains the task's
+   * first model (champion if it passes the policy). Then the population's next batch lands (what
+   * changed after synth.as-of up to synth.end-date, one folder per site) and the second run
+   * ingests it and trains, validates, gates against the champion, scores and monitors. Counts the
+   * rows the second run read; details hold each run's outcome and seconds per stage.
+   */
+  private static BenchStage.Outcome nightly(SparkSession spark, FairgroveConfig config) {
+    String landing = config.synth.out() + "-nightly";
+    FairgroveConfig nightly = config.with(List.of("nightly.landing=" + landing,
+        "nightly.source-format=omop-" + config.synth.format()));
+    ObjectNode details = JsonNodeFactory.instance.objectNode();
+    NightlyRun.Result first = NightlyRun.run(spark, nightly, null, false);
+    details.set("first_run", runDetails(spark, nightly, first));
+    FairgroveConfig batch = config.with(List.of("synth.out=" + Locations.child(landing,
+        "after-" + config.synth.asOf()), "synth.after=\"" + config.synth.asOf() + "\"",
+        "synth.as-of=\"" + config.synth.endDate() + "\""));
+    SyntheticPopulation.generate(spark, batch);
+    long before = rowsIngested(spark, config);
+    NightlyRun.Result second = NightlyRun.run(spark, nightly, null, false);
+    details.set("second_run", runDetails(spark, nightly, second));
+    return new BenchStage.Outcome(rowsIngested(spark, config) - before, details);
+  }
+
+  private static long rowsIngested(SparkSession spark, FairgroveConfig config) {
+    return new Lakehouse(spark, config.lakehouse.root()).read(Tables.OPS_INGEST_LOG)
+        .agg(org.apache.spark.sql.functions.sum("rows_read")).first().getLong(0);
+  }
+
+  private static void nightlyBatchExists(FairgroveConfig config) {
+    if (!config.synth.asOf().isBefore(config.synth.endDate())) {
+      throw Errors.invalidConfigValue("synth.as-of", "bench stage nightly",
+          "The nightly stage ingests the population's next batch: what changed after"
+              + " synth.as-of up to synth.end-date (" + config.synth.endDate() + "). With"
+              + " synth.as-of on the end date there is no next batch.",
+          "a day before synth.end-date, e.g. --set synth.as-of=2023-12-31");
+    }
+  }
+
+  /** A nightly run's outcome and its stages' seconds, from ops.nightly_runs. */
+  private static ObjectNode runDetails(SparkSession spark, FairgroveConfig config,
+      NightlyRun.Result run) {
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    out.put("run_id", run.runId());
+    out.put("outcome", run.outcome().configName());
+    ObjectNode stages = out.putObject("stage_seconds");
+    new Lakehouse(spark, config.lakehouse.root()).read(Tables.OPS_NIGHTLY_RUNS)
+        .filter(col("run_id").equalTo(run.runId()).and(col("status").equalTo("completed")))
+        .orderBy("stage_index")
+        .select(col("stage"), col("ended_at").cast("double").minus(col("started_at")
+            .cast("double")).as("seconds"))
+        .collectAsList()
+        .forEach(r -> stages.put(r.getString(0), Math.round(r.getDouble(1) * 10) / 10.0));
+    return out;
   }
 
   /**

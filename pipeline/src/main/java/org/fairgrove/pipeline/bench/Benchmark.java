@@ -122,7 +122,9 @@ public final class Benchmark {
             "'" + name + "' is not a stage that exists.", "a list drawn from " + names);
       }
     }
-    return available.stream().filter(s -> wanted.contains(s.name())).toList();
+    List<BenchStage> chosen = available.stream().filter(s -> wanted.contains(s.name())).toList();
+    chosen.forEach(stage -> stage.check().accept(config));
+    return chosen;
   }
 
   private static Path write(FairgroveConfig config, Instant started, List<Result> results) {

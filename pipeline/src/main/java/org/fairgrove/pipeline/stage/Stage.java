@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.lakehouse.Table;
 
@@ -36,7 +37,15 @@ public record Stage<R>(String name, List<Table> inputs, Function<StageContext, R
         versions, started, Instant.now());
   }
 
-  /** Marks this stage as finished by an earlier process of the same run, with its outputs. */
+  /**
+   * Runs the stage on its own, outside any recorded run: the command line's single-stage
+   * commands and the benchmark.
+   */
+  public R runAlone(SparkSession spark, FairgroveConfig config) {
+    return run(new StageContext(spark, config, null)).result();
+  }
+
+    /** Marks this stage as finished by an earlier process of the same run, with its outputs. */
   public void resumed(StageContext context, Map<String, String> recorded) {
     context.completed(name, recorded, null);
   }

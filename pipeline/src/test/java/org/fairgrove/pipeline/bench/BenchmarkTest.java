@@ -61,4 +61,17 @@ class BenchmarkTest {
     assertThatThrownBy(() -> Benchmark.run(spark, unknown, stages()))
         .isInstanceOf(FairgroveError.class).hasMessageContaining("'nonesuch' is not a stage");
   }
+
+  @Test
+  void theNightlyStageNeedsANextBatchAndSaysSoBeforeAnyStageRuns(SparkSession spark) {
+    List<BenchStage> withNightly = new ArrayList<>(stages());
+    withNightly.addAll(BenchStages.all());
+    FairgroveConfig noBatch = SparkTestSession.testConfig(dir, "bench.sizes=[4]",
+        "bench.stages=[usual, nightly]");
+    assertThatThrownBy(() -> Benchmark.run(spark, noBatch, withNightly))
+        .isInstanceOf(FairgroveError.class)
+        .hasMessageContaining("With synth.as-of on the end date there is no next batch")
+        .hasMessageContaining("--set synth.as-of=2023-12-31");
+    assertThat(ran).isEmpty();
+  }
 }
