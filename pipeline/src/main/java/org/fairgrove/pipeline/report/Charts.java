@@ -110,7 +110,16 @@ final class Charts {
    */
   String xy(String title, String xLabel, String yLabel, List<Series> series, boolean diagonal,
       double[] xRange, double[] yRange) {
+    return xy(title, xLabel, yLabel, series, diagonal, xRange, yRange, false);
+  }
+
+  /** As above; {@code wholeX}: ticks on whole numbers only (x counts something). */
+  String xy(String title, String xLabel, String yLabel, List<Series> series, boolean diagonal,
+      double[] xRange, double[] yRange, boolean wholeX) {
     NumberAxis x = new NumberAxis(xLabel);
+    if (wholeX) {
+      x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+    }
     NumberAxis y = new NumberAxis(yLabel);
     style(x);
     style(y);

@@ -23,13 +23,14 @@ import org.fairgrove.pipeline.validate.MetricRow;
 import org.fairgrove.pipeline.validate.SliceKey;
 import org.fairgrove.pipeline.validate.SliceVerdict;
 import org.fairgrove.pipeline.validate.Transportability;
+import org.fairgrove.pipeline.validate.Trend;
 import org.fairgrove.pipeline.validate.ValidationReport;
 import org.fairgrove.pipeline.validate.Verdict;
 import org.fairgrove.pipeline.validate.Verdicts;
 
 /** report.json: the whole content of the report; the HTML, PDF and model card render it. */
 final class ReportJson {
-  static final String REPORT_VERSION = "2.0";
+  static final String REPORT_VERSION = "2.1";
   /** Per-slice metrics copied into each slice's summary (the full long form is in "metrics"). */
   static final List<String> SLICE_METRICS = List.of("n", "events", "prevalence", "mean_risk",
       "auroc", "auprc", "brier", "scaled_brier", "oe_ratio", "calibration_intercept",
@@ -84,6 +85,7 @@ final class ReportJson {
       putNumber(row, "difference_ci_high", r.differenceCiHigh());
     }
     representativeness(root.putArray("representativeness"), report.shares());
+    trend(root.putObject("trend"), report.trend(), policy);
     if (gate != null) {
       gate(root.putObject("gate"), gate, policy);
     }
@@ -138,6 +140,60 @@ final class ReportJson {
           case BLOCK_WHEN_CHAMPION_POWERED -> "the champion's own AUROC there was precise enough"
               + " to detect the margin";
         });
+  }
+
+  /** The model's validations over time: estimates with CIs, never counts. */
+  private static void trend(ObjectNode out, Trend trend, GovernanceSettings policy) {
+    out.put("rule", trendRule(policy));
+    ArrayNode runs = out.putArray("runs");
+    trend.runs().forEach(r -> runs.addObject().put("run_id", r.runId())
+        .put("validated_at", r.validatedAt().toString()));
+    ArrayNode series = out.putArray("series");
+    for (Trend.Series s : trend.series()) {
+      ObjectNode row = series.addObject();
+      row.put("evaluation_set", s.set());
+      row.put("attribute", s.slice().attribute());
+      row.put("group", s.slice().group());
+      row.put("metric", s.metric());
+      ArrayNode points = row.putArray("points");
+      for (Trend.Estimate e : s.points()) {
+        if (e == null) {
+          points.addNull();
+        } else {
+          estimate(points.addObject(), e);
+        }
+      }
+    }
+    ArrayNode drops = out.putArray("auroc_drops");
+    for (Trend.Drop d : trend.drops()) {
+      ObjectNode row = drops.addObject();
+      row.put("evaluation_set", d.set());
+      row.put("attribute", d.slice().attribute());
+      row.put("group", d.slice().group());
+      estimate(row.putObject("first"), d.first());
+      estimate(row.putObject("latest"), d.latest());
+      putNumber(row, "difference", d.difference());
+      putNumber(row, "ci_low", d.ciLow());
+      putNumber(row, "ci_high", d.ciHigh());
+      putNumber(row, "p_value", d.pValue());
+      putNumber(row, "p_holm", d.pHolm());
+      row.put("verdict", d.verdict().label());
+    }
+  }
+
+  private static void estimate(ObjectNode out, Trend.Estimate e) {
+    putNumber(out, "value", e.value());
+    putNumber(out, "ci_low", e.ciLow());
+    putNumber(out, "ci_high", e.ciHigh());
+  }
+
+  static String trendRule(GovernanceSettings policy) {
+    return String.format(java.util.Locale.ROOT, "A slice's AUROC is flagged as dropped when a"
+        + " one-sided test at %s, Holm-adjusted across the slices, says it is lower than at the"
+        + " model's first validation on the same evaluation set by more than %s (the gate's"
+        + " margin); for review when only the estimate is. The two validations are treated as"
+        + " independent, which overstates the noise when they share rows: the test errs towards"
+        + " not flagging.", number(policy.alpha()), number(policy.gate().aurocMargin()));
   }
 
   /** The verdict rule in one sentence, as the report states it. */

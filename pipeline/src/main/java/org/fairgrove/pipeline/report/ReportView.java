@@ -76,6 +76,7 @@ final class ReportView {
     }
     view.put("top_features", top);
     view.put("generated_date", ((String) report.get("generated_at")).substring(0, 10));
+    view.put("trend_view", TrendView.of((Map<String, Object>) report.get("trend"), charts));
     if (report.get("gate") != null) {
       view.put("gate_view", GateView.of((Map<String, Object>) report.get("gate")));
     }
@@ -84,17 +85,24 @@ final class ReportView {
 
   /** What the committee is asked to decide, in one sentence. */
   private static String decisionText(Map<String, Object> report) {
-    long flags = list(report.get("findings")).stream()
-        .filter(f -> "flag".equals(f.get("verdict"))).count();
-    long reviews = list(report.get("findings")).size() - flags;
+    List<Map<String, Object>> findings = new ArrayList<>(list(report.get("findings")));
+    List<Map<String, Object>> drops = TrendView.notableDrops(report);
+    findings.addAll(drops);
+    long flags = findings.stream().filter(f -> "flag".equals(f.get("verdict"))).count();
+    long reviews = findings.size() - flags;
+    String over = drops.isEmpty() ? "" : " (AUROC drops since the first validation included,"
+        + " section \"Over time\")";
     return switch ((String) report.get("decision")) {
       case "flag" -> "Do not approve this model for use as it stands: " + plural(flags, "check")
-          + " show, with multiplicity-adjusted evidence, a group beyond the policy limits"
-          + (reviews > 0 ? " (and " + plural(reviews, "more check") + " need review)" : "")
+          + (flags == 1 ? " shows" : " show")
+          + ", with multiplicity-adjusted evidence, a group beyond the policy limits"
+          + (reviews > 0 ? " (and " + plural(reviews, "more check")
+              + (reviews == 1 ? " needs" : " need") + " review)" : "") + over
           + ". Each is listed below with its size and certainty.";
       case "review" -> "No check is flagged, but " + plural(reviews, "check")
-          + " have an estimate beyond the policy limits without conclusive evidence. Approve"
-          + " only after the committee has weighed each one below.";
+          + (reviews == 1 ? " has" : " have") + " an estimate beyond the policy limits without"
+          + " conclusive evidence" + over + ". Approve only after the committee has weighed"
+          + " each one below.";
       default -> "Every group that could be assessed meets the policy: no estimate is beyond a"
           + " limit. Groups too small to assess are named below with the smallest gap they"
           + " could have detected.";

@@ -24,6 +24,7 @@ import org.fairgrove.pipeline.train.Registry;
 import org.fairgrove.pipeline.train.Trainer;
 import org.fairgrove.pipeline.validate.ValidationResult;
 import org.fairgrove.pipeline.validate.ValidationRun;
+import org.fairgrove.pipeline.validate.Verdict;
 
 /**
  * Every pipeline stage, declared once, and the ordered lists the demo and nightly run: a new
@@ -121,7 +122,7 @@ public final class Stages {
       (r, config) -> r.map(v -> "champion " + v.modelId() + ": "
           + v.decision().label().toUpperCase(Locale.ROOT) + (v.findings().isEmpty()
               ? ", no group beyond the policy limits"
-              : ", " + v.findings().size() + " slices flagged or for review"))
+              : ", " + v.findings().size() + " slices flagged or for review") + drops(v))
           .orElse("nothing more to validate: the champion is the model validated above, or"
               + " there is none"),
       r -> r.map(v -> Map.of("validation_run_id", v.runId())).orElse(Map.of()));
@@ -135,6 +136,14 @@ public final class Stages {
 
   /** Nightly: the batches waiting in the landing folder, then the task's stages. */
   public static final List<Stage<?>> NIGHTLY = with(List.of(INGEST_LANDED), TASK);
+
+  /** The champion's AUROC drops since its first validation, when any is for review or flagged. */
+  private static String drops(ValidationRun.Result validated) {
+    long dropped = validated.report().trend().drops().stream()
+        .filter(d -> d.verdict() != Verdict.PASS).count();
+    return dropped == 0 ? "" : "; AUROC below its first validation's by more than the margin in "
+        + dropped + " slices";
+  }
 
   private static Stage<List<IngestSummary>> ingest(
       Function<StageContext, List<IngestSummary>> work) {

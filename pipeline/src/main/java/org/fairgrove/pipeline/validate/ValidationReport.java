@@ -12,10 +12,11 @@ import org.fairgrove.pipeline.train.OperatingPoints;
  *
  * @param development what the model was developed on; null for predictions made elsewhere,
  *     whose development the report cannot describe
+ * @param trend the model's validations over time, this one the latest
  */
 public record ValidationReport(String runId, Instant generatedAt, Task task, Model model,
     Development development, GovernanceSettings policy, List<OperatingPoints.Point> points,
-    List<EvaluatedSet> sets, List<Share> shares) {
+    List<EvaluatedSet> sets, List<Share> shares, Trend trend) {
 
   /** The prediction task as the report states it. */
   public record Task(String id, String description, int timeAtRiskStartDay,
@@ -43,9 +44,12 @@ public record ValidationReport(String runId, Instant generatedAt, Task task, Mod
   /** An attribute group's share of one set, null where its count is withheld. */
   public record Share(String set, String attribute, String group, Double share) {}
 
-  /** The report's decision: flag if any check is flagged, else review if any is, else pass. */
+  /**
+   * The report's decision: flag if any check (or a drop since the first validation) is flagged,
+   * else review if any is, else pass.
+   */
   public Verdict decision() {
-    Verdict decision = Verdict.PASS;
+    Verdict decision = trend.decision();
     for (EvaluatedSet set : sets) {
       for (SliceVerdict v : set.result().verdicts()) {
         if (v.status() == Verdict.FLAG || v.status() == Verdict.REVIEW) {

@@ -266,7 +266,8 @@ public final class ValidationRun {
     ValidationReport report = new ValidationReport(runId, validatedAt,
         new ValidationReport.Task(taskId, config.task.description(),
             config.task.timeAtRisk().startDay(), config.task.timeAtRisk().endDay()),
-        model, development, config.governance, points, evaluated, shares);
+        model, development, config.governance, points, evaluated, shares,
+        Trend.of(lakehouse, taskId, model.modelId(), config.governance));
     List<String> paths = ReportWriter.write(spark, config.reports.dir(), report, null);
     return new Result(runId, model.modelId(), report.decision(), findings(evaluated), paths,
         decided, report);
@@ -286,7 +287,7 @@ public final class ValidationRun {
   }
 
   /** test, temporal, then external sites by name. */
-  private static int setOrder(String a, String b) {
+  static int setOrder(String a, String b) {
     List<String> order = List.of(Splits.TEST, Splits.TEMPORAL);
     int ia = order.indexOf(a) < 0 ? order.size() : order.indexOf(a);
     int ib = order.indexOf(b) < 0 ? order.size() : order.indexOf(b);

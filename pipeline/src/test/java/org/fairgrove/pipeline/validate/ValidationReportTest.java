@@ -193,6 +193,48 @@ class ValidationReportTest {
     assertThat(metrics.filter("metric LIKE 'check_%' AND verdict IS NULL").count()).isZero();
   }
 
+  /**
+   * The model validated again on the same rows: its trend has both runs, every slice's AUROC
+   * the same at each (difference 0, so nothing dropped), and the report shows the section.
+   */
+  @Test
+  void aModelValidatedAgainShowsItsTimeSeriesAndNoDropOnTheSameRows() throws Exception {
+    ValidationRun.Result first = validate("fair");
+    assertThat(first.report().trend().hasHistory()).isFalse();
+    FairgroveConfig again = config.with(List.of("task.id=fair",
+        "reports.dir=" + dir.resolve("reports-again")));
+    ValidationRun.Result second = ValidationRun.run(spark, again, first.modelId());
+
+    Trend trend = second.report().trend();
+    assertThat(trend.runs()).extracting(Trend.Run::runId)
+        .containsExactly(first.runId(), second.runId());
+    assertThat(trend.drops()).isNotEmpty().allSatisfy(d -> {
+      assertThat(d.difference()).isZero();
+      assertThat(d.verdict()).isEqualTo(Verdict.PASS);
+    });
+    Trend.Series overall = trend.series().stream().filter(s -> s.set().equals("test")
+        && s.slice().overall() && s.metric().equals("auroc")).findFirst().orElseThrow();
+    double auroc = first.sets().get(0).metrics().stream().filter(m -> m.slice().overall()
+        && m.metric().equals("auroc")).findFirst().orElseThrow().value();
+    assertThat(overall.points()).extracting(Trend.Estimate::value).containsExactly(auroc, auroc);
+    assertThat(second.decision()).isEqualTo(first.decision());
+
+    JsonNode report = json.readTree(output(second, "report.json").toFile());
+    assertThat(ReportSchema.errors(report)).isEmpty();
+    assertThat(report.path("trend").path("runs")).hasSize(2);
+    assertThat(Files.readString(output(second, "report.html")))
+        .contains("Overall AUROC by validation run");
+    try (PDDocument pdf = PDDocument.load(output(second, "report.pdf").toFile())) {
+      PDFTextStripper first1 = new PDFTextStripper();
+      first1.setEndPage(1);
+      assertThat(first1.getText(pdf)).contains("Over time",
+          "no AUROC drop beyond the margin");
+      assertThat(new PDFTextStripper().getText(pdf)).contains(
+          "Over time: this model's validations", "Overall figures by run");
+      renderPages(pdf, "fair-again");
+    }
+  }
+
   @Test
   void operatingPointsAreSelectionRatesSetOnTheValidationSplitAndFrozen() throws Exception {
     ValidationRun.Result result = validate("fair");
