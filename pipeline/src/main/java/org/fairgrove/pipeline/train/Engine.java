@@ -3,6 +3,7 @@ package org.fairgrove.pipeline.train;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.config.TaskSettings;
 
 /**
@@ -28,6 +29,14 @@ public interface Engine {
       TaskSettings.Train settings, double positiveWeight, long seed);
 
   Model load(String path);
+
+  /**
+   * How many partitions the training rows come in: the engine learns from them in that
+   * partitioning and order (see {@link Trainer}).
+   */
+  default int partitions(SparkSession spark) {
+    return Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
+  }
 
   /** One point of the hyperparameter search. */
   record Trial(int maxDepth, double learningRate, double minChildWeight) {}

@@ -62,7 +62,8 @@ public final class Trainer {
     Engine engine = Engine.named(settings.engine());
     Progress.Stage stage = Progress.start("train " + taskId + " (" + engine.name() + ")");
 
-    Dataset<Row> rows = rows(lakehouse, taskId).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> rows = inKeyOrder(rows(lakehouse, taskId), engine.partitions(spark))
+        .persist(StorageLevel.MEMORY_AND_DISK());
     String dictionaryHash = singleDictionary(rows, taskId);
     Map<String, long[]> classCounts = classCounts(rows);
     for (String split : List.of(Splits.TRAIN, Splits.VALIDATION)) {
@@ -151,6 +152,17 @@ public final class Trainer {
     return lakehouse.read(Tables.GOLD_FEATURES).filter(col("task_id").equalTo(taskId))
         .select("person_id", "index_date", "split", "label", Features.FEATURES_COLUMN,
             Features.DICTIONARY_HASH_COLUMN);
+  }
+
+  /**
+   * The rows hash-partitioned by their key and sorted by it within each partition. gold.features
+   * is written by a shuffle, so each build stores the same rows in another order, and the
+   * engines sketch quantiles, sample and sum in the order they read rows: without a fixed order
+   * the same rows and seed gave another model under the same id.
+   */
+  static Dataset<Row> inKeyOrder(Dataset<Row> rows, int partitions) {
+    return rows.repartition(partitions, col("person_id"), col("index_date"))
+        .sortWithinPartitions("person_id", "index_date");
   }
 
   /** The configured number of distinct grid points, drawn in a seeded order. */

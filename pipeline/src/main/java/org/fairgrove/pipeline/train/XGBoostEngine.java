@@ -20,6 +20,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.config.TaskSettings;
 import scala.Option;
 import scala.jdk.javaapi.CollectionConverters;
@@ -31,10 +32,17 @@ import scala.jdk.javaapi.CollectionConverters;
 final class XGBoostEngine implements Engine {
   private static final String CONTRIBUTIONS = "contributions";
   private static final String BOOSTER_FILE = "booster.ubj";
+  private static final int WORKERS = 1;
 
   @Override
   public String name() {
     return "xgboost";
+  }
+
+  /** One worker, given one partition: XGBoost keeps its order rather than repartitioning. */
+  @Override
+  public int partitions(SparkSession spark) {
+    return WORKERS;
   }
 
   @Override
@@ -46,7 +54,7 @@ final class XGBoostEngine implements Engine {
     classifier.setObjective("binary:logistic");
     classifier.setTreeMethod("hist");
     classifier.setMissing(Float.NaN);
-    classifier.setNumWorkers(1);
+    classifier.setNumWorkers(WORKERS);
     classifier.setNumRound(settings.rounds());
     classifier.setMaxDepth(trial.maxDepth());
     classifier.setEta(trial.learningRate());
@@ -95,7 +103,7 @@ final class XGBoostEngine implements Engine {
   }
 
   private static Configuration hadoopConf() {
-    return org.apache.spark.sql.SparkSession.active().sparkContext().hadoopConfiguration();
+    return SparkSession.active().sparkContext().hadoopConfiguration();
   }
 
   private record Fitted(XGBoostClassificationModel model) implements Model {
