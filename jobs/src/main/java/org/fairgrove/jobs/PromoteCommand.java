@@ -6,6 +6,7 @@ import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.gate.Gate;
 import org.fairgrove.pipeline.gate.Promotion;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
+import org.fairgrove.pipeline.report.ReportWriter;
 import org.fairgrove.pipeline.train.Registry;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -51,6 +52,8 @@ final class PromoteCommand extends TaskCommand {
       taskConfig = common.config(List.of(FairgroveConfig.TASKS_PREFIX + taskId), overrides());
     }
     Gate.Result result = Promotion.promote(spark, taskConfig, modelId, overriding, null, null);
+    ReportWriter.addGate(spark, taskConfig.reports.dir(), taskConfig.task.requireId(), result,
+        taskConfig.governance);
     System.out.println(result.summary(20));
     System.out.println("Decision " + result.decisionId() + " in ops.promotion_decisions.");
     return result.decision().champion() ? ExitCodes.OK : ExitCodes.GATE_REFUSED;

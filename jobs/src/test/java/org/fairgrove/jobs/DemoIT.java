@@ -57,6 +57,7 @@ class DemoIT {
         "small demo population; accepted for the walkthrough"}, where));
     assertThat(overridden.exitCode()).as(overridden.err()).isZero();
     assertThat(overridden.out()).startsWith("OVERRIDE " + model);
+    assertThat(Reports.gateDecision(dir.resolve("reports"))).isEqualTo("override");
     assertThat(spark.sql("SELECT override_reason FROM ops.promotion_decisions WHERE decision ="
         + " 'override'").first().getString(0)).startsWith("small demo population");
     CliRun scored = CliRun.of(with(new String[] {"score", "--task", "t2d-1y", "--as-of",

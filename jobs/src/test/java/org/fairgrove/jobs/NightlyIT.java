@@ -102,6 +102,9 @@ class NightlyIT {
     assertThat(uninterrupted).as(read(clean, ".out") + read(clean, ".err")).isEqualTo(resumed);
     assertSameOutcome(new Lakehouse(spark, crashed.resolve("lakehouse").toString()),
         new Lakehouse(spark, clean.resolve("lakehouse").toString()));
+    // The model's report has the gate's section, resumed or not.
+    assertThat(Reports.gateDecision(crashed.resolve("reports"))).isNotNull()
+        .isEqualTo(Reports.gateDecision(clean.resolve("reports")));
 
     Files.createDirectories(lock.getParent());
     Files.writeString(lock, InetAddress.getLocalHost().getHostName() + " "

@@ -41,8 +41,7 @@ final class ReportJson {
 
   private ReportJson() {}
 
-  /** @param gate the promotion gate's decision on the model, or null */
-  static ObjectNode build(ValidationReport report, Gate.Result gate) {
+  static ObjectNode build(ValidationReport report) {
     ObjectMapper mapper = new ObjectMapper();
     GovernanceSettings policy = report.policy();
     int threshold = policy.smallCellThreshold();
@@ -86,10 +85,12 @@ final class ReportJson {
     }
     representativeness(root.putArray("representativeness"), report.shares());
     trend(root.putObject("trend"), report.trend(), policy);
-    if (gate != null) {
-      gate(root.putObject("gate"), gate, policy);
-    }
     return root;
+  }
+
+  /** Sets (or replaces) the report's gate object. */
+  static void setGate(ObjectNode report, Gate.Result gate, GovernanceSettings policy) {
+    gate(report.putObject("gate"), gate, policy);
   }
 
   /** The gate's decision and every comparison behind it: metrics, never counts. */

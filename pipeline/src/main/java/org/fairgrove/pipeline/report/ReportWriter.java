@@ -9,6 +9,7 @@ import io.pebbletemplates.pebble.PebbleEngine;
 import io.pebbletemplates.pebble.loader.ClasspathLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
+import org.fairgrove.pipeline.config.GovernanceSettings;
 import org.fairgrove.pipeline.config.Locations;
 import org.fairgrove.pipeline.core.Errors;
 import org.fairgrove.pipeline.gate.Gate;
@@ -38,17 +40,51 @@ public final class ReportWriter {
   /**
    * Writes report.json, report.html, report.pdf and model-card.md under
    * reportsDir/&lt;task&gt;/&lt;model id&gt;/ and returns their paths.
-   *
-   * @param gate the promotion gate's decision on the model, null before (or without) one
    */
   public static List<String> write(SparkSession spark, String reportsDir,
-      ValidationReport report, Gate.Result gate) {
-    ObjectNode json = ReportJson.build(report, gate);
+      ValidationReport report) {
+    return save(spark, dir(reportsDir, report.task().id(), report.model().modelId()),
+        ReportJson.build(report), report.policy());
+  }
+
+  /**
+   * Adds the gate's decision to the model's latest report (its report.json read back) and renders
+   * it again. The gate decides after the report is written, sometimes in another process (a
+   * resumed nightly run, `fairgrove promote`), so it works from what the report holds.
+   *
+   * @return the paths written; none when the model has no report yet
+   */
+  public static List<String> addGate(SparkSession spark, String reportsDir, String taskId,
+      Gate.Result gate, GovernanceSettings policy) {
+    String dir = dir(reportsDir, taskId, gate.challengerId());
+    Path json = new Path(Locations.child(dir, "report.json"));
+    try {
+      FileSystem fs = json.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(json)) {
+        return List.of();
+      }
+      ObjectNode report;
+      try (InputStream in = fs.open(json)) {
+        report = (ObjectNode) new ObjectMapper().readTree(in);
+      }
+      ReportJson.setGate(report, gate, policy);
+      return save(spark, dir, report, policy);
+    } catch (IOException e) {
+      throw Errors.reportNotWritten(dir, e.getMessage());
+    }
+  }
+
+  private static String dir(String reportsDir, String taskId, String modelId) {
+    return Locations.child(reportsDir, taskId, modelId);
+  }
+
+  /** report.json as given, and the HTML, PDF and model card rendered from it. */
+  private static List<String> save(SparkSession spark, String dir, ObjectNode json,
+      GovernanceSettings policy) {
     ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     @SuppressWarnings("unchecked")
     Map<String, Object> content = mapper.convertValue(json, Map.class);
-    String dir = Locations.child(reportsDir, report.task().id(), report.model().modelId());
-    Map<String, Object> view = ReportView.of(content, report.policy());
+    Map<String, Object> view = ReportView.of(content, policy);
     String html = render("report.html.peb", true, view);
     List<String> paths = new ArrayList<>();
     try {

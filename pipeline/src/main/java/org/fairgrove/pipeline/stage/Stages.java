@@ -159,8 +159,8 @@ public final class Stages {
   }
 
   /**
-   * The validation just run is reused, and its report rendered again with the gate's section;
-   * after a resume, the report written before the crash keeps no gate section.
+   * The validation just run is reused when this process ran it (not after a resume); the model's
+   * report gets the gate's section either way.
    */
   private static Gate.Result gate(StageContext c) {
     String modelId = c.output(TRAIN.name(), "model_id");
@@ -169,9 +169,8 @@ public final class Stages {
     Gate.Result decision = c.runId() == null
         ? Promotion.promote(c.spark(), c.config(), modelId, null, null, sets)
         : Promotion.promoteInRun(c.spark(), c.config(), modelId, c.runId(), sets);
-    if (validated != null) {
-      ReportWriter.write(c.spark(), c.config().reports.dir(), validated.report(), decision);
-    }
+    ReportWriter.addGate(c.spark(), c.config().reports.dir(), c.config().task.requireId(),
+        decision, c.config().governance);
     return decision;
   }
 

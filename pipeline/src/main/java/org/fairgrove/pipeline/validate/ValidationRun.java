@@ -268,7 +268,7 @@ public final class ValidationRun {
             config.task.timeAtRisk().startDay(), config.task.timeAtRisk().endDay()),
         model, development, config.governance, points, evaluated, shares,
         Trend.of(lakehouse, taskId, model.modelId(), config.governance));
-    List<String> paths = ReportWriter.write(spark, config.reports.dir(), report, null);
+    List<String> paths = ReportWriter.write(spark, config.reports.dir(), report);
     return new Result(runId, model.modelId(), report.decision(), findings(evaluated), paths,
         decided, report);
   }

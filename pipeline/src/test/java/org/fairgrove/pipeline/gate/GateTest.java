@@ -107,10 +107,10 @@ class GateTest {
     assertThat(refused.summary(2)).startsWith("KEEP CHAMPION " + worse + " against champion "
         + retrained).contains("race=Black: calibration");
 
-    // The report of the refused model, rendered with the gate's section.
-    ValidationRun.Result validated = ValidationRun.run(spark, config, worse);
-    List<String> paths = ReportWriter.write(spark, config.reports.dir(), validated.report(),
-        refused);
+    // The report of the refused model, rendered again with the gate's section.
+    ValidationRun.run(spark, config, worse);
+    List<String> paths = ReportWriter.addGate(spark, config.reports.dir(), TASK, refused,
+        config.governance);
     JsonNode report = new ObjectMapper().readTree(file(paths, "report.json").toFile());
     assertThat(ReportSchema.errors(report)).isEmpty();
     assertThat(report.path("gate").path("decision").asText()).isEqualTo("keep_champion");
