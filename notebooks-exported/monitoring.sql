@@ -27,8 +27,6 @@ ORDER BY slice_attribute, slice_group, metric, evaluation_set, validated_at
 
 -- COMMAND ----------
 
--- COMMAND ----------
-
 -- Each slice's AUROC change since the model's first validation on the same evaluation set (the
 -- report's "Over time" section tests it against governance.gate.auroc-margin).
 WITH auroc AS (
@@ -55,6 +53,8 @@ WHERE task_id = 't2d-1y' AND operating_point IS NOT NULL
   AND metric IN ('demographic_parity_ratio', 'equal_opportunity_ratio', 'fpr_parity_ratio',
                  'predictive_parity_ratio')
 ORDER BY slice_attribute, slice_group, metric, operating_point, evaluation_set, validated_at
+
+-- COMMAND ----------
 
 -- Policy verdicts per run: how many checks were flagged or for review, and where.
 SELECT validated_at, model_id, evaluation_set, verdict, count(*) AS checks,

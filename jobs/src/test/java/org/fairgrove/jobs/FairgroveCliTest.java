@@ -116,6 +116,11 @@ class FairgroveCliTest {
     assertThat(run.exitCode()).isEqualTo(ExitCodes.USER_ERROR);
     assertThat(run.err()).contains("error: The SQL query failed.", "TABLE_OR_VIEW_NOT_FOUND",
         "SHOW TABLES IN silver");
+    // Two statements at once: a parse error, whose message starts with an empty line.
+    CliRun twoStatements = CliRun.of("sql", "--set", "lakehouse.root=" + dir,
+        "SELECT 1\n\nSELECT 2");
+    assertThat(twoStatements.exitCode()).isEqualTo(ExitCodes.USER_ERROR);
+    assertThat(twoStatements.err()).containsPattern("why: \\S").contains("PARSE_SYNTAX_ERROR");
   }
 
   @Test

@@ -102,11 +102,9 @@ public final class SqlQuery {
     return rows.size();
   }
 
+  /** Spark's first line of detail (a parse error's message starts with an empty line). */
   private static String firstLine(String message) {
-    if (message == null) {
-      return "(no detail)";
-    }
-    int cut = message.indexOf('\n');
-    return cut < 0 ? message : message.substring(0, cut);
+    return message == null ? "(no detail)" : message.strip().lines().findFirst()
+        .orElse("(no detail)");
   }
 }
