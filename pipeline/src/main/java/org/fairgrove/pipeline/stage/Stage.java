@@ -45,7 +45,7 @@ public record Stage<R>(String name, List<Table> inputs, Function<StageContext, R
     return run(new StageContext(spark, config, null)).result();
   }
 
-    /** Marks this stage as finished by an earlier process of the same run, with its outputs. */
+  /** Marks this stage as finished by an earlier process of the same run, with its outputs. */
   public void resumed(StageContext context, Map<String, String> recorded) {
     context.completed(name, recorded, null);
   }

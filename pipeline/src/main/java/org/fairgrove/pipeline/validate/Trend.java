@@ -23,7 +23,7 @@ import org.fairgrove.pipeline.lakehouse.Tables;
  *
  * @param runs the runs shown, oldest first (the first validation and the most recent ones)
  */
-public record Trend(List<Run> runs, List<Series> series, List<Drop> drops, double margin) {
+public record Trend(List<Run> runs, List<Series> series, List<Drop> drops) {
   /** Runs shown besides the first: a year of monthly checks, or the last two weeks of nights. */
   static final int RECENT_RUNS = 12;
   static final List<String> METRICS = List.of("auroc", "oe_ratio", "calibration_slope");
@@ -78,7 +78,7 @@ public record Trend(List<Run> runs, List<Series> series, List<Drop> drops, doubl
         (SliceKey) key.get(1), (String) key.get(2), java.util.Arrays.asList(points))));
     series.sort((a, b) -> ValidationRun.setOrder(a.set(), b.set()));
     return new Trend(List.copyOf(runs), List.copyOf(series),
-        drops(series, policy.gate().aurocMargin(), policy.alpha()), policy.gate().aurocMargin());
+        drops(series, policy.gate().aurocMargin(), policy.alpha()));
   }
 
   private static double nan(Row r, int i) {

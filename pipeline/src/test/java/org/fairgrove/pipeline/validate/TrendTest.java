@@ -48,8 +48,8 @@ class TrendTest {
     }
     assertThat(drops).extracting(Trend.Drop::verdict)
         .containsExactly(Verdict.FLAG, Verdict.REVIEW, Verdict.PASS);
-    assertThat(new Trend(List.of(), List.of(), drops, 0.02).decision()).isEqualTo(Verdict.FLAG);
-    assertThat(new Trend(List.of(), List.of(), drops.subList(1, 3), 0.02).decision())
+    assertThat(new Trend(List.of(), List.of(), drops).decision()).isEqualTo(Verdict.FLAG);
+    assertThat(new Trend(List.of(), List.of(), drops.subList(1, 3)).decision())
         .isEqualTo(Verdict.REVIEW);
   }
 }
