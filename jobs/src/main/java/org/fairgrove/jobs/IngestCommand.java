@@ -19,13 +19,14 @@ import picocli.CommandLine.Option;
             + " natural key, rows that cannot be conformed in ops.quarantine, counts in ops.ingest_log,"
             + " data quality checks in ops.dq_results.",
         "DIR holds DIR/<table>/part-*.csv|parquet or DIR/<table>.csv|parquet (what `fairgrove"
-            + " synth` writes per site). A batch is identified by its content: ingesting it"
-            + " again changes nothing.",
+            + " synth` writes per site), or FHIR Bulk Data NDJSON (DIR/Patient.ndjson,"
+            + " Encounter.ndjson, ..., plain or .gz). A batch is identified by its content:"
+            + " ingesting it again changes nothing.",
         "Person ids are pseudonymised with the key in $FAIRGROVE_PSEUDONYM_KEY (deid.key-env)."})
 final class IngestCommand extends SparkCommand {
   @Option(names = "--source-format", required = true, paramLabel = "FORMAT",
-      description = "omop-csv, omop-parquet or synthea-csv (the csv folder of Synthea's CSV"
-          + " export).")
+      description = "omop-csv, omop-parquet, synthea-csv (the csv folder of Synthea's CSV"
+          + " export) or fhir-ndjson (FHIR R4 Bulk Data: one NDJSON file per resource type).")
   String sourceFormat;
 
   @Option(names = "--path", required = true, paramLabel = "DIR", description = "The batch's"

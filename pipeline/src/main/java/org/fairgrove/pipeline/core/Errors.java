@@ -258,7 +258,8 @@ public final class Errors {
   public static FairgroveError sourceFolderMissing(String path) {
     return error(
         "The source folder " + path + " does not exist or holds no data files.",
-        "Ingest reads DIR/<table>/part-*.csv|parquet or DIR/<table>.csv|parquet.",
+        "Ingest reads DIR/<table>/part-*.csv|parquet, DIR/<table>.csv|parquet or (FHIR)"
+            + " DIR/<Resource>.ndjson[.gz].",
         "Check --path; `fairgrove synth` writes one such folder per site (e.g. OUT/S1).");
   }
 

@@ -41,6 +41,16 @@ final class Conform {
   static final String EVENT_AFTER_DEATH = "event_after_death";
   static final String DUPLICATE_KEY_CONFLICT = "duplicate_key_conflict";
   static final String UNKNOWN_TABLE = "unknown_table";
+  /** A FHIR resource in the file of another type (e.g. a Condition in Patient.ndjson). */
+  static final String WRONG_RESOURCE_TYPE = "wrong_resource_type";
+  /** The row's person is neither in the batch nor in silver (formats that refuse those). */
+  static final String UNKNOWN_PERSON = "unknown_person";
+
+  /**
+   * An optional column of a format's rows: a reason code for a fault the format found in the
+   * source row itself (a line that is not JSON, a resource of the wrong type); null when none.
+   */
+  static final String SOURCE_REASON = "source_reason";
 
   /** Bronze columns: the verdict of a row and what the guard did to it. */
   static final String REASON = "reason_code";
@@ -103,8 +113,11 @@ final class Conform {
     Column endBeforeStart = table.endDate == null ? lit(false)
         : coalesce(parsedColumn(table.endDate, sourceColumns)
             .lt(parsedColumn(table.eventDate, sourceColumns)), lit(false));
-    Verdict verdict = new Verdict()
-        .check(MALFORMED_ROW, col(SourceFiles.ROW_MALFORMED), noNames())
+    Verdict verdict = new Verdict();
+    if (List.of(source.columns()).contains(SOURCE_REASON)) {
+      verdict.check(col(SOURCE_REASON), noNames());
+    }
+    verdict.check(MALFORMED_ROW, col(SourceFiles.ROW_MALFORMED), noNames())
         .check(UNPARSEABLE_DATE, names(unparseableDates))
         .check(UNPARSEABLE_NUMBER, names(unparseableNumbers))
         .check(MISSING_REQUIRED, names(missing))
@@ -123,9 +136,11 @@ final class Conform {
    *
    * @param parsed rows from {@link #parse}
    * @param persons the site's persons ({@link PersonContext}); null for the person table
+   * @param refuseUnknownPersons quarantine rows whose person is unknown (else a data quality
+   *     warning counts them)
    */
   static Dataset<Row> land(SourceTable table, Dataset<Row> parsed, PersonContext persons,
-      DeidGuard guard, String siteId, String batchId) {
+      boolean refuseUnknownPersons, DeidGuard guard, String siteId, String batchId) {
     Dataset<Row> rows = parsed;
     Verdict verdict = new Verdict().carry(col(REASON), col(OFFENDING));
     Column known = lit(null).cast(DataTypes.BooleanType);
@@ -133,6 +148,10 @@ final class Conform {
     if (table != SourceTable.PERSON) {
       rows = persons.join(rows);
       Column date = col(table.eventDate);
+      if (refuseUnknownPersons) {
+        verdict.check(UNKNOWN_PERSON, not(coalesce(col(PersonContext.KNOWN), lit(false))),
+            nameArray(PERSON_ID));
+      }
       verdict.check(EVENT_BEFORE_BIRTH, coalesce(date.lt(col(PersonContext.BIRTH)), lit(false)),
           nameArray(table.eventDate));
       if (table.isEvent()) {
@@ -266,8 +285,13 @@ final class Conform {
     }
 
     Verdict check(String code, Column failed, Column columnNames) {
-      Column fails = coalesce(failed, lit(false));
-      reason = reason == null ? when(fails, lit(code)) : reason.when(fails, lit(code));
+      return check(when(coalesce(failed, lit(false)), lit(code)), columnNames);
+    }
+
+    /** A check whose reason code is a column: it fails where the code is not null. */
+    Verdict check(Column code, Column columnNames) {
+      Column fails = code.isNotNull();
+      reason = reason == null ? when(fails, code) : reason.when(fails, code);
       offending = offending == null ? when(fails, columnNames)
           : offending.when(fails, columnNames);
       return this;

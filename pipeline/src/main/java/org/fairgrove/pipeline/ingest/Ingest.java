@@ -212,7 +212,8 @@ public final class Ingest {
   private Dataset<Row> land(SourceTable table, PersonContext persons) {
     Progress.Stage stage = Progress.start("ingest land " + table.table());
     Dataset<Row> landed = Lakehouse.conform(Tables.bronze(table.table()), Conform.land(table,
-        parsed(table), persons, guard, siteId, batch.batchId))
+        parsed(table), persons, batch.format.refusesUnknownPersons(), guard, siteId,
+        batch.batchId))
         .persist(StorageLevel.MEMORY_AND_DISK());
     lakehouse.write(Tables.bronze(table.table()), landed, batch.batchId);
     stage.done();

@@ -14,6 +14,7 @@ public record IngestRequest(String sourceFormat, String path, String siteId) {
   public static final String OMOP_CSV = "omop-csv";
   public static final String OMOP_PARQUET = "omop-parquet";
   public static final String SYNTHEA_CSV = "synthea-csv";
+  public static final String FHIR_NDJSON = "fhir-ndjson";
   private static final Pattern SITE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
   public IngestRequest {

@@ -24,6 +24,8 @@ import java.util.TreeMap;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -154,16 +156,20 @@ final class SourceBatch {
     for (FileStatus file : found) {
       String relative = file.getPath().toString().substring(rootText.length() + 1);
       String name = file.getPath().getName();
-      String extension = request.format().fileKind().extension;
-      if (!name.toLowerCase(Locale.ROOT).endsWith("." + extension)) {
+      SourceFiles.Kind kind = request.format().fileKind();
+      if (kind.describesBatch(name)) {
+        continue;
+      }
+      String fileTable = kind.fileTable(name);
+      if (fileTable == null) {
         throw Errors.unreadableSourceFile(relative,
-            "It is not a ." + extension + " file, and the batch was declared "
+            "It is not a " + kind.described() + " file, and the batch was declared "
                 + request.sourceFormat() + ".",
             "Remove the file from the source folder, or ingest the folder with the format its"
                 + " files have.");
       }
       String table = relative.contains("/") ? relative.substring(0, relative.indexOf('/'))
-          : name.substring(0, name.length() - extension.length() - 1);
+          : fileTable;
       candidates.add(digest(fs, file.getPath(), relative, table.toLowerCase(Locale.ROOT),
           file.getLen(), request));
     }
@@ -175,37 +181,56 @@ final class SourceBatch {
     return name.startsWith("_") || name.startsWith(".") || name.endsWith(".crc");
   }
 
-  /** Reads the file once: SHA-256 of its bytes and, for CSV, strict UTF-8 and the header. */
+  /**
+   * Reads the file once: SHA-256 of its bytes and, for text, strict UTF-8 (decompressed first
+   * when gzip) and the CSV header.
+   */
   private static Candidate digest(FileSystem fs, Path path, String relative, String table,
       long size, IngestRequest request) throws IOException {
     MessageDigest digest = sha256();
+    SourceFiles.Kind kind = request.format().fileKind();
     String header = null;
     try (InputStream in = new DigestInputStream(fs.open(path), digest)) {
-      if (request.format().fileKind() == SourceFiles.Kind.CSV) {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in,
+      if (kind.text()) {
+        BufferedReader reader = new BufferedReader(new InputStreamReader(decompressed(fs, path, in),
             StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT)));
-        header = reader.readLine();
+        header = kind == SourceFiles.Kind.CSV ? reader.readLine() : null;
         char[] buffer = new char[1 << 16];
         while (reader.read(buffer) >= 0) {
           // Decoding every byte is the encoding check.
         }
-      } else {
-        in.transferTo(java.io.OutputStream.nullOutputStream());
       }
+      // The digest covers every byte, also any the decompressor left unread.
+      in.transferTo(java.io.OutputStream.nullOutputStream());
     } catch (CharacterCodingException e) {
       throw Errors.unreadableSourceFile(relative,
           "It is not valid UTF-8 text (wrong encoding, or not a text file).",
-          "Export the file as UTF-8 CSV and ingest the batch again.");
+          "Export the file as UTF-8 " + kind.extension.toUpperCase(Locale.ROOT)
+              + " and ingest the batch again.");
+    } catch (IOException e) {
+      throw Errors.unreadableSourceFile(relative,
+          "Reading it through failed (" + e.getMessage() + "): a truncated or corrupt"
+              + " compressed file, or a storage error.",
+          "Copy or export the file again in full, then ingest the batch again.");
     }
     return new Candidate(table, relative, path, size, HexFormat.of().formatHex(digest.digest()),
         header);
   }
 
+  /** The stream decompressed by the codec its name implies (.gz), or as it is. */
+  private static InputStream decompressed(FileSystem fs, Path path, InputStream in)
+      throws IOException {
+    CompressionCodec codec = new CompressionCodecFactory(fs.getConf()).getCodec(path);
+    return codec == null ? in : codec.createInputStream(in);
+  }
+
   private static SourceFile inspect(SparkSession spark, FileSystem fs, Candidate candidate,
       IngestRequest request) {
     List<String> columns;
-    if (request.format().fileKind() == SourceFiles.Kind.CSV) {
+    if (request.format().fileKind() == SourceFiles.Kind.NDJSON) {
+      columns = List.of(SourceFiles.LINE);
+    } else if (request.format().fileKind() == SourceFiles.Kind.CSV) {
       columns = candidate.header == null ? List.of() : csvHeader(candidate);
     } else {
       try {

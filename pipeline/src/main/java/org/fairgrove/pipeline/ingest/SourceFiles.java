@@ -51,24 +51,65 @@ final class SourceFiles {
   private static final String SPLIT = "_split";
   private static final String ORDINAL = "_ordinal";
 
+  /** The one column of a line-oriented file (NDJSON): the whole line, as sent. */
+  static final String LINE = "line";
+
   /** How a format's files are read. */
   enum Kind {
-    CSV("csv"),
-    PARQUET("parquet");
+    CSV("csv", false),
+    PARQUET("parquet", false),
+    /** One JSON value per line, plain or gzip-compressed (.ndjson.gz); read as text lines. */
+    NDJSON("ndjson", true);
 
     final String extension;
+    private final boolean gzipAllowed;
 
-    Kind(String extension) {
+    Kind(String extension, boolean gzipAllowed) {
       this.extension = extension;
+      this.gzipAllowed = gzipAllowed;
+    }
+
+    /** The file names this kind reads, for messages: ".csv", ".ndjson or .ndjson.gz". */
+    String described() {
+      return "." + extension + (gzipAllowed ? " or ." + extension + ".gz" : "");
+    }
+
+    /**
+     * Whether the file describes the batch rather than holding its data (skipped): the .json
+     * manifest or Parameters a Bulk Data export writes beside its NDJSON.
+     */
+    boolean describesBatch(String name) {
+      return this == NDJSON && name.toLowerCase(Locale.ROOT).endsWith(".json");
+    }
+
+    /** Whether the file is read as text (its encoding is checked before the batch starts). */
+    boolean text() {
+      return this != PARQUET;
+    }
+
+    /**
+     * The file table a file name stands for: the name without its extension (CSV, Parquet), or
+     * up to its first dot (NDJSON: Patient.ndjson and the numbered Patient.2.ndjson are both
+     * "Patient"); null when the name lacks the kind's extension.
+     */
+    String fileTable(String name) {
+      String lower = name.toLowerCase(Locale.ROOT);
+      String stem = gzipAllowed && lower.endsWith(".gz") ? name.substring(0, name.length() - 3)
+          : name;
+      if (!stem.toLowerCase(Locale.ROOT).endsWith("." + extension)) {
+        return null;
+      }
+      stem = stem.substring(0, stem.length() - extension.length() - 1);
+      return this == NDJSON && stem.contains(".") ? stem.substring(0, stem.indexOf('.')) : stem;
     }
   }
 
   private SourceFiles() {}
 
   /**
-   * The rows of the files: the columns as strings (lower-case names), then {@link #LINEAGE}.
-   * Parquet gives each row's index in its file, so its rows stream through; CSV rows are cached
-   * (the caller unpersists) and numbered from the rows per split.
+   * The rows of the files: the columns as strings (lower-case names; NDJSON: {@link #LINE}), then
+   * {@link #LINEAGE}. Parquet gives each row's index in its file, so its rows stream through; CSV
+   * and NDJSON rows are cached (the caller unpersists) and numbered from the rows per split.
    *
    * @param root the batch root the relative file names start from (qualified URI)
    */
@@ -137,8 +178,9 @@ final class SourceFiles {
   }
 
   /**
-   * One scan: the file's columns as strings, the malformed flag and each row's place (CSV: its
-   * split and an ordinal increasing within the split; Parquet: its index in the file).
+   * One scan: the file's columns as strings, the malformed flag and each row's place (CSV and
+   * NDJSON: its split and an ordinal increasing within the split; Parquet: its index in the
+   * file).
    */
   private static Dataset<Row> scan(SparkSession spark, Kind kind,
       List<SourceBatch.SourceFile> files, List<String> columns) {
@@ -146,7 +188,11 @@ final class SourceFiles {
     List<String> header = files.get(0).columns();
     Dataset<Row> read;
     Column malformed;
-    if (kind == Kind.CSV) {
+    if (kind == Kind.NDJSON) {
+      // Blank lines hold no resource; they keep their place in the numbering.
+      read = spark.read().text(paths).withColumnRenamed("value", LINE);
+      malformed = lit(false);
+    } else if (kind == Kind.CSV) {
       StructType schema = new StructType();
       for (String column : header) {
         schema = schema.add(column, DataTypes.StringType);
@@ -168,7 +214,7 @@ final class SourceFiles {
     }
     out.add(malformed.as(ROW_MALFORMED));
     out.add(col("_metadata.file_path").as(FILE));
-    if (kind == Kind.CSV) {
+    if (kind != Kind.PARQUET) {
       out.add(col("_metadata.file_block_start").as(SPLIT));
       out.add(monotonically_increasing_id().as(ORDINAL));
     } else {

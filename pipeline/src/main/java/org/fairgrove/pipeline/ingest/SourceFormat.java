@@ -12,7 +12,8 @@ import org.fairgrove.pipeline.core.Errors;
  */
 public interface SourceFormat {
   /** Every format, by the name --source-format takes. */
-  List<SourceFormat> ALL = List.of(OmopFiles.CSV, OmopFiles.PARQUET, SyntheaCsv.FORMAT);
+  List<SourceFormat> ALL = List.of(OmopFiles.CSV, OmopFiles.PARQUET, SyntheaCsv.FORMAT,
+      FhirNdjson.FORMAT);
 
   /** The format a name stands for, or a clear error listing the names. */
   static SourceFormat named(String name) {
@@ -53,6 +54,15 @@ public interface SourceFormat {
 
   /** Source columns of the table's files that never reach a table (counted, never read on). */
   List<String> droppedColumns(SourceTable table, SourceBatch batch);
+
+  /**
+   * Whether a row whose person is neither in the batch nor in silver is quarantined
+   * (unknown_person) rather than counted by a data quality warning: a format whose records
+   * point at their patient by reference (FHIR) has a broken reference there.
+   */
+  default boolean refusesUnknownPersons() {
+    return false;
+  }
 
   /** What becomes of files a format cannot map. */
   enum Unused {

@@ -5,29 +5,23 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.not;
-import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.trim;
-import static org.apache.spark.sql.functions.try_element_at;
 import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
-import static org.apache.spark.sql.functions.xxhash64;
+import static org.fairgrove.pipeline.ingest.SourceCodes.concept;
+import static org.fairgrove.pipeline.ingest.SourceCodes.datePart;
+import static org.fairgrove.pipeline.ingest.SourceCodes.mappedConcept;
+import static org.fairgrove.pipeline.ingest.SourceCodes.present;
+import static org.fairgrove.pipeline.ingest.SourceCodes.sourceId;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
 import org.fairgrove.pipeline.omop.Concepts;
 
 /**
@@ -47,8 +41,6 @@ final class SyntheaCsv implements SourceFormat {
   /** Synthea files the mapping reads, with the columns each must have (lower-cased). */
   static final Map<String, List<String>> REQUIRED_COLUMNS = requiredColumns();
 
-  private static final String VOCABULARY = "fairgrove/vocab/synthea-concepts.csv";
-  private static final String DATE = "^\\d{4}-\\d{2}-\\d{2}";
 
   /** The OMOP table's Synthea source file(s), and the Synthea columns the mapping reads. */
   private record Source(List<String> files, List<String> columns) {}
@@ -138,43 +130,8 @@ final class SyntheaCsv implements SourceFormat {
 
   @Override
   public List<String> columns(SourceTable table, SourceBatch batch) {
-    return omopColumns(table);
+    return SourceCodes.columns(table);
   }
-
-  /** The OMOP column names {@link #rows} produces for the table (all as strings). */
-  private static List<String> omopColumns(SourceTable table) {
-    return switch (table) {
-      case PERSON -> List.of("person_id", "gender_concept_id", "year_of_birth", "month_of_birth",
-          "day_of_birth", "race_concept_id", "ethnicity_concept_id", "gender_source_value",
-          "race_source_value", "ethnicity_source_value", "zip");
-      case DEATH -> List.of("person_id", "death_date", "death_type_concept_id");
-      case OBSERVATION_PERIOD -> List.of("observation_period_id", "person_id",
-          "observation_period_start_date", "observation_period_end_date",
-          "period_type_concept_id");
-      case PAYER_PLAN_PERIOD -> List.of("payer_plan_period_id", "person_id",
-          "payer_plan_period_start_date", "payer_plan_period_end_date", "payer_source_value");
-      case VISIT_OCCURRENCE -> List.of("visit_occurrence_id", "person_id", "visit_concept_id",
-          "visit_start_date", "visit_end_date", "visit_type_concept_id", "visit_source_value");
-      case CONDITION_OCCURRENCE -> List.of("condition_occurrence_id", "person_id",
-          "condition_concept_id", "condition_start_date", "condition_end_date",
-          "condition_type_concept_id", "visit_occurrence_id", "condition_source_value",
-          "condition_source_vocabulary");
-      case DRUG_EXPOSURE -> List.of("drug_exposure_id", "person_id", "drug_concept_id",
-          "drug_exposure_start_date", "drug_exposure_end_date", "drug_type_concept_id",
-          "quantity", "visit_occurrence_id", "drug_source_value", "drug_source_vocabulary");
-      case PROCEDURE_OCCURRENCE -> List.of("procedure_occurrence_id", "person_id",
-          "procedure_concept_id", "procedure_date", "procedure_type_concept_id",
-          "visit_occurrence_id", "procedure_source_value", "procedure_source_vocabulary");
-      case MEASUREMENT -> List.of("measurement_id", "person_id", "measurement_concept_id",
-          "measurement_date", "measurement_type_concept_id", "value_as_number",
-          "unit_concept_id", "unit_source_value", "visit_occurrence_id",
-          "measurement_source_value");
-      case OBSERVATION -> List.of("observation_id", "person_id", "observation_concept_id",
-          "observation_date", "observation_type_concept_id", "value_as_string",
-          "visit_occurrence_id", "observation_source_value");
-    };
-  }
-
   /**
    * The table's rows in OMOP shape: {@link #columns} as strings, then source file, row position
    * and the malformed flag of the Synthea row each came from.
@@ -185,94 +142,57 @@ final class SyntheaCsv implements SourceFormat {
     Dataset<Row> source = batch.rows(SOURCES.get(table).files().get(0));
     String ehr = Integer.toString(Concepts.TYPE_EHR);
     return switch (table) {
-      case PERSON -> shape(table, source, List.of(
+      case PERSON -> SourceCodes.shape(table, source, List.of(
           sourceId(col("id")),
-          text(when(upper(trim(col("gender"))).equalTo("M"), lit(Concepts.MALE))
-              .when(upper(trim(col("gender"))).equalTo("F"), lit(Concepts.FEMALE))),
-          birthPart(1, 4), birthPart(6, 2), birthPart(9, 2),
-          text(concept(lower(trim(col("race"))), Map.of("white", Concepts.RACE_WHITE,
+          when(upper(trim(col("gender"))).equalTo("M"), lit(Concepts.MALE))
+              .when(upper(trim(col("gender"))).equalTo("F"), lit(Concepts.FEMALE)),
+          datePart(col("birthdate"), 1, 4), datePart(col("birthdate"), 6, 2),
+          datePart(col("birthdate"), 9, 2),
+          concept(lower(trim(col("race"))), Map.of("white", Concepts.RACE_WHITE,
               "black", Concepts.RACE_BLACK, "asian", Concepts.RACE_ASIAN,
-              "native", Concepts.RACE_AIAN, "hawaiian", Concepts.RACE_NHPI))),
-          text(concept(lower(trim(col("ethnicity"))), Map.of("hispanic", Concepts.HISPANIC,
-              "nonhispanic", Concepts.NOT_HISPANIC))),
+              "native", Concepts.RACE_AIAN, "hawaiian", Concepts.RACE_NHPI)),
+          concept(lower(trim(col("ethnicity"))), Map.of("hispanic", Concepts.HISPANIC,
+              "nonhispanic", Concepts.NOT_HISPANIC)),
           col("gender"), col("race"), col("ethnicity"), optional(source, "zip")));
-      case DEATH -> shape(table, source.where(present(col("deathdate"))),
+      case DEATH -> SourceCodes.shape(table, source.where(present(col("deathdate"))),
           List.of(sourceId(col("id")), col("deathdate"), lit(ehr)));
-      case OBSERVATION_PERIOD -> shape(table, firstToLastEncounter(source), List.of(
+      case OBSERVATION_PERIOD -> SourceCodes.shape(table, SourceCodes.firstToLastEncounter(source), List.of(
           sourceId(col("patient")), sourceId(col("patient")), col("start"), col("stop"),
           lit(ehr)));
-      case PAYER_PLAN_PERIOD -> shape(table, withPayerCategory(source, batch), List.of(
+      case PAYER_PLAN_PERIOD -> SourceCodes.shape(table, withPayerCategory(source, batch), List.of(
           rowId(source, "patient", "start_date", "payer"), sourceId(col("patient")),
           col("start_date"), col("end_date"), col("_payer_category")));
-      case VISIT_OCCURRENCE -> shape(table, source, List.of(
+      case VISIT_OCCURRENCE -> SourceCodes.shape(table, source, List.of(
           sourceId(col("id")), sourceId(col("patient")),
-          text(concept(lower(trim(col("encounterclass"))), Map.of(
+          concept(lower(trim(col("encounterclass"))), Map.of(
               "ambulatory", Concepts.VISIT_OUTPATIENT, "wellness", Concepts.VISIT_OUTPATIENT,
               "outpatient", Concepts.VISIT_OUTPATIENT, "emergency", Concepts.VISIT_EMERGENCY,
-              "urgentcare", Concepts.VISIT_EMERGENCY, "inpatient", Concepts.VISIT_INPATIENT))),
+              "urgentcare", Concepts.VISIT_EMERGENCY, "inpatient", Concepts.VISIT_INPATIENT)),
           col("start"), col("stop"), lit(ehr), col("encounterclass")));
-      case CONDITION_OCCURRENCE -> shape(table, source, List.of(
+      case CONDITION_OCCURRENCE -> SourceCodes.shape(table, source, List.of(
           rowId(source, "patient", "encounter", "code", "start"), sourceId(col("patient")),
           mappedConcept("SNOMED", col("code")), col("start"), col("stop"), lit(ehr),
           visitId(source), col("code"), vocabulary(source, "SNOMED")));
-      case DRUG_EXPOSURE -> shape(table, source, List.of(
+      case DRUG_EXPOSURE -> SourceCodes.shape(table, source, List.of(
           // Synthea can start one drug twice at a visit (a one-off and a continued course).
           rowId(source, "patient", "encounter", "code", "start", "stop"), sourceId(col("patient")),
           mappedConcept("RxNorm", col("code")), col("start"), col("stop"), lit(ehr),
           optional(source, "dispenses"), visitId(source), col("code"), lit("RxNorm")));
-      case PROCEDURE_OCCURRENCE -> shape(table, source, List.of(
+      case PROCEDURE_OCCURRENCE -> SourceCodes.shape(table, source, List.of(
           rowId(source, "patient", "encounter", "code", "start"), sourceId(col("patient")),
           mappedConcept("SNOMED", col("code")), col("start"), lit(ehr), visitId(source),
           col("code"), vocabulary(source, "SNOMED")));
-      case MEASUREMENT -> shape(table, source.where(numeric()), List.of(
+      case MEASUREMENT -> SourceCodes.shape(table, source.where(numeric()), List.of(
           observationId(source), sourceId(col("patient")),
           mappedConcept("LOINC", col("code")), col("date"), lit(ehr), col("value"),
           mappedConcept("UCUM", optional(source, "units")), optional(source, "units"),
           visitId(source), col("code")));
-      case OBSERVATION -> shape(table, source.where(not(coalesce(numeric(), lit(false)))),
+      case OBSERVATION -> SourceCodes.shape(table, source.where(not(coalesce(numeric(), lit(false)))),
           List.of(observationId(source), sourceId(col("patient")),
               mappedConcept("LOINC", col("code")), col("date"), lit(ehr), col("value"),
               visitId(source), col("code")));
     };
   }
-
-  /** The values, named by {@link #columns} in order, as strings, with the rows' lineage. */
-  private static Dataset<Row> shape(SourceTable table, Dataset<Row> rows, List<Column> values) {
-    List<String> names = omopColumns(table);
-    if (names.size() != values.size()) {
-      throw new IllegalStateException("The Synthea mapping of " + table.table() + " gives "
-          + values.size() + " values for " + names.size() + " columns");
-    }
-    List<Column> out = new ArrayList<>();
-    for (int i = 0; i < names.size(); i++) {
-      out.add(values.get(i).cast("string").as(names.get(i)));
-    }
-    SourceFiles.LINEAGE.forEach(column -> out.add(col(column)));
-    return rows.select(out.toArray(Column[]::new));
-  }
-
-  /**
-   * Per patient, the first encounter's start and the last one's end: Synthea has no enrolment
-   * spans and its records cover the simulated life. Each span keeps the lineage of the patient's
-   * first encounter row. Rows that cannot give dates are left out here; they are quarantined as
-   * visits.
-   */
-  private static Dataset<Row> firstToLastEncounter(Dataset<Row> encounters) {
-    Column usable = col(SourceFiles.ROW_MALFORMED).equalTo(false)
-        .and(col("start").rlike(DATE)).and(col("stop").rlike(DATE)).and(present(col("patient")));
-    return encounters.where(usable)
-        .groupBy(col("patient"))
-        .agg(min(substring(col("start"), 1, 10)).as("start"),
-            max(substring(col("stop"), 1, 10)).as("stop"),
-            min(struct(col(SourceFiles.SOURCE_FILE), col(SourceFiles.ROW_POSITION),
-                col(SourceFiles.ROW_HASH))).as("_first_row"))
-        .select(col("patient"), col("start"), col("stop"),
-            col("_first_row." + SourceFiles.SOURCE_FILE).as(SourceFiles.SOURCE_FILE),
-            col("_first_row." + SourceFiles.ROW_POSITION).as(SourceFiles.ROW_POSITION),
-            lit(false).as(SourceFiles.ROW_MALFORMED),
-            col("_first_row." + SourceFiles.ROW_HASH).as(SourceFiles.ROW_HASH));
-  }
-
   /**
    * Synthea's payers as the categories Fairgrove slices by: no insurance is Uninsured, Medicare
    * and Medicaid keep their names, private plans are Commercial, anything else is kept as sent.
@@ -300,11 +220,6 @@ final class SyntheaCsv implements SourceFormat {
     return lower(trim(col("type"))).equalTo("numeric");
   }
 
-  /** The non-negative 64-bit xxHash of a Synthea UUID; null when the UUID is missing. */
-  private static Column sourceId(Column uuid) {
-    return when(present(uuid), xxhash64(trim(uuid)).bitwiseAND(Long.MAX_VALUE));
-  }
-
   private static Column visitId(Dataset<Row> source) {
     return sourceId(optional(source, "encounter"));
   }
@@ -314,22 +229,13 @@ final class SyntheaCsv implements SourceFormat {
    * encounter, code, start), so a later export with corrected content merges onto it.
    */
   private static Column rowId(Dataset<Row> source, String... key) {
-    List<Column> parts = new ArrayList<>();
-    for (String name : key) {
-      parts.add(coalesce(trim(optional(source, name)), lit("")));
-    }
-    return xxhash64(parts.toArray(Column[]::new)).bitwiseAND(Long.MAX_VALUE);
+    return SourceCodes.hashId(Arrays.stream(key).map(name -> optional(source, name))
+        .toArray(Column[]::new));
   }
 
   /** One code can be recorded twice at a visit with different values, so the value is identity. */
   private static Column observationId(Dataset<Row> source) {
     return rowId(source, "patient", "encounter", "code", "date", "value");
-  }
-
-  /** Year, month or day of BIRTHDATE; the whole text when it is no date, so parsing fails. */
-  private static Column birthPart(int from, int length) {
-    return when(col("birthdate").rlike(DATE), substring(col("birthdate"), from, length))
-        .otherwise(col("birthdate"));
   }
 
   private static Column vocabulary(Dataset<Row> source, String fallback) {
@@ -338,57 +244,8 @@ final class SyntheaCsv implements SourceFormat {
         .otherwise(coalesce(optional(source, "system"), lit(fallback)));
   }
 
-  /** A concept from a fixed table of values; 0 (no matching concept) otherwise. */
-  private static Column concept(Column value, Map<String, Integer> concepts) {
-    List<Column> entries = new ArrayList<>();
-    concepts.forEach((k, v) -> {
-      entries.add(lit(k));
-      entries.add(lit(v));
-    });
-    return coalesce(try_element_at(functions.map(entries.toArray(Column[]::new)), value),
-        lit(Concepts.NO_MATCH));
-  }
-
-  /** The standard concept of a source code in the shipped vocabulary; 0 when it is not there. */
-  private static Column mappedConcept(String vocabulary, Column code) {
-    return text(concept(trim(code), VocabularyHolder.BY_VOCABULARY
-        .getOrDefault(vocabulary, Map.of())));
-  }
-
-  private static Column text(Column value) {
-    return value.cast("string");
-  }
-
   private static Column optional(Dataset<Row> source, String column) {
     return List.of(source.columns()).contains(column) ? col(column)
         : lit(null).cast("string");
-  }
-
-  private static Column present(Column raw) {
-    return raw.isNotNull().and(trim(raw).notEqual(""));
-  }
-
-  /** The shipped code-to-concept table, read once. */
-  private static final class VocabularyHolder {
-    static final Map<String, Map<String, Integer>> BY_VOCABULARY = load();
-
-    private static Map<String, Map<String, Integer>> load() {
-      try (InputStream in = SyntheaCsv.class.getClassLoader().getResourceAsStream(VOCABULARY)) {
-        if (in == null) {
-          throw new IllegalStateException(VOCABULARY + " is not on the classpath");
-        }
-        Map<String, Map<String, Integer>> byVocabulary = new LinkedHashMap<>();
-        new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-            .filter(line -> !line.isBlank() && !line.startsWith("#"))
-            .forEach(line -> {
-              String[] fields = line.split(",", 4);
-              byVocabulary.computeIfAbsent(fields[0], v -> new LinkedHashMap<>())
-                  .put(fields[1], Integer.parseInt(fields[2]));
-            });
-        return byVocabulary;
-      } catch (IOException e) {
-        throw new UncheckedIOException("Reading " + VOCABULARY + " failed", e);
-      }
-    }
   }
 }

@@ -25,6 +25,10 @@ public final class Concepts {
   public static final int VISIT_EMERGENCY = 9203;
   /** Type concept "EHR" for records that came from an electronic health record. */
   public static final int TYPE_EHR = 32817;
+  /** Type concept "EHR prescription": a drug ordered (FHIR MedicationRequest). */
+  public static final int TYPE_EHR_PRESCRIPTION = 32838;
+  /** Type concept "EHR administration record": a drug given (FHIR MedicationAdministration). */
+  public static final int TYPE_EHR_ADMINISTRATION = 32818;
 
   public static final int TYPE_2_DIABETES = 201826;
   public static final int HYPERTENSION = 320128;

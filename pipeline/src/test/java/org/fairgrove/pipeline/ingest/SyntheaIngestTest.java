@@ -1,10 +1,8 @@
 package org.fairgrove.pipeline.ingest;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.date_add;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
@@ -12,9 +10,7 @@ import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.to_date;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.delta.tables.DeltaTable;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,16 +24,13 @@ import org.fairgrove.pipeline.cohort.Cohort;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.features.Features;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
-import org.fairgrove.pipeline.lakehouse.TableId;
 import org.fairgrove.pipeline.lakehouse.Tables;
 import org.fairgrove.pipeline.testing.SparkTestSession;
-import org.fairgrove.pipeline.testing.SyntheaRunner;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A real outside source: a small Synthea population, generated at test time, ingested with
@@ -51,7 +44,6 @@ class SyntheaIngestTest {
   private static final List<String> IDENTIFIERS = List.of("id", "ssn", "drivers", "passport",
       "first", "middle", "last", "maiden", "birthplace", "address", "city", "zip", "lat", "lon");
 
-  @TempDir static Path dir;
   private final SparkSession spark;
   private Path csv;
   private FairgroveConfig config;
@@ -64,16 +56,14 @@ class SyntheaIngestTest {
 
   @BeforeAll
   void generateAndIngest() {
-    csv = SyntheaRunner.generate(dir.resolve("synthea"), 40, 20261124L, "35-75", "20250101");
+    csv = SyntheaLakehouses.source(IngestRequest.SYNTHEA_CSV);
     config = config("t2d-1y");
-    lakehouse = new Lakehouse(spark, config.lakehouse.root());
-    summary = Ingest.run(spark, config,
-        new IngestRequest(IngestRequest.SYNTHEA_CSV, csv.toString(), "SYN"));
+    lakehouse = SyntheaLakehouses.lakehouse(spark, IngestRequest.SYNTHEA_CSV);
+    summary = SyntheaLakehouses.ingest(spark, IngestRequest.SYNTHEA_CSV);
   }
 
   private FairgroveConfig config(String task) {
-    return SparkTestSession.testConfig(dir, List.of("tasks/" + task),
-        "deid.dev-key=" + IngestMalformedInputTest.KEY, "task.features.min-persons=5");
+    return SyntheaLakehouses.config(IngestRequest.SYNTHEA_CSV, task);
   }
 
   private Dataset<Row> source(String file) {
@@ -173,7 +163,7 @@ class SyntheaIngestTest {
     identifiers = identifiers.distinct().cache();
     // Each patient has at least its own id, SSN, first and last name, address, lat and lon.
     assertThat(identifiers.count()).isGreaterThanOrEqualTo(7 * patients.count());
-    Dataset<Row> atRest = everyValueAtRest();
+    Dataset<Row> atRest = SyntheaLakehouses.everyValueAtRest(spark, lakehouse);
     List<String> found = atRest.join(identifiers, "value").as(Encoders.STRING())
         .collectAsList();
     assertThat(found).isEmpty();
@@ -183,26 +173,6 @@ class SyntheaIngestTest {
     assertThat(atRest.where(length(col("value")).geq(6)).crossJoin(longIdentifiers)
         .where(col("value").contains(col("identifier"))).count()).isZero();
     identifiers.unpersist();
-  }
-
-  /** Every distinct value of every column of every table, at every Delta version, as text. */
-  private Dataset<Row> everyValueAtRest() {
-    Dataset<Row> all = null;
-    for (TableId table : lakehouse.tables()) {
-      String location = lakehouse.location(table);
-      List<Long> versions = DeltaTable.forPath(spark, location).history().select("version")
-          .as(Encoders.LONG()).collectAsList();
-      assertThat(versions).as(table.toString()).isNotEmpty();
-      for (long version : versions) {
-        Dataset<Row> rows = spark.read().format("delta").option("versionAsOf", version)
-            .load(location);
-        Column[] asText = Arrays.stream(rows.columns()).map(c -> col(c).cast("string"))
-            .toArray(Column[]::new);
-        Dataset<Row> values = rows.select(explode(array(asText)).as("value"));
-        all = all == null ? values : all.union(values);
-      }
-    }
-    return all.where(col("value").isNotNull()).distinct();
   }
 
   @Test

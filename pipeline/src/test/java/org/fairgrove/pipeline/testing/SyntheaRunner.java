@@ -5,15 +5,40 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs real Synthea (org.mitre.synthea:synthea, a test dependency) in a child JVM, so its
- * libraries never meet Spark's, and returns the folder of its CSV export.
+ * libraries never meet Spark's: one population exported both as CSV and as FHIR R4 Bulk Data
+ * NDJSON.
  */
 public final class SyntheaRunner {
+  /** The two exports of one Synthea run: its csv and its fhir folder. */
+  public record Export(Path csv, Path fhir) {}
+
+  /** The population the ingest tests share: 40 living adults of Massachusetts. */
+  private static Export shared;
+
   private SyntheaRunner() {}
+
+  /**
+   * The shared population, generated on first use into a temporary folder that is deleted when
+   * the JVM exits (Synthea's output is large: FHIR bundles every claim).
+   */
+  public static synchronized Export shared() {
+    if (shared == null) {
+      try {
+        Path dir = Files.createTempDirectory("fairgrove-synthea");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteRecursively(dir)));
+        shared = generate(dir, 40, 20261124L, "35-75", "20250101");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return shared;
+  }
 
   /**
    * @param persons living persons to generate (Synthea adds the deceased it meets on the way)
@@ -21,7 +46,7 @@ public final class SyntheaRunner {
    * @param ages e.g. "35-75"
    * @param date reference and end date, yyyyMMdd: the same date gives the same records
    */
-  public static Path generate(Path dir, int persons, long seed, String ages, String date) {
+  public static Export generate(Path dir, int persons, long seed, String ages, String date) {
     Path log = dir.resolve("synthea.log");
     try {
       Files.createDirectories(dir);
@@ -33,7 +58,8 @@ public final class SyntheaRunner {
         "App", "-s", Long.toString(seed), "-cs", Long.toString(seed), "-p",
         Integer.toString(persons), "-a", ages, "-r", date, "-e", date,
         "--exporter.baseDirectory=" + dir.toAbsolutePath() + File.separator,
-        "--exporter.csv.export=true", "--exporter.fhir.export=false",
+        "--exporter.csv.export=true", "--exporter.fhir.export=true",
+        "--exporter.fhir.bulk_data=true",
         "--exporter.hospital.fhir.export=false", "--exporter.practitioner.fhir.export=false",
         "--generate.log_patients.detail=none", "Massachusetts");
     try {
@@ -53,6 +79,14 @@ public final class SyntheaRunner {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while Synthea ran", e);
     }
-    return dir.resolve("csv");
+    return new Export(dir.resolve("csv"), dir.resolve("fhir"));
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // Best effort at exit: the folder is under the system's temporary directory.
+    }
   }
 }

@@ -1,0 +1,87 @@
+package org.fairgrove.pipeline.ingest;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.delta.tables.DeltaTable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.fairgrove.pipeline.config.FairgroveConfig;
+import org.fairgrove.pipeline.lakehouse.Lakehouse;
+import org.fairgrove.pipeline.lakehouse.TableId;
+import org.fairgrove.pipeline.testing.SparkTestSession;
+import org.fairgrove.pipeline.testing.SyntheaRunner;
+
+/**
+ * The shared Synthea population ({@link SyntheaRunner#shared}) ingested once per test JVM in each
+ * of its two exports, each into a lakehouse of its own, so tests of one format and tests that
+ * compare the two share the work.
+ */
+final class SyntheaLakehouses {
+  private static final Map<String, IngestSummary> INGESTED = new HashMap<>();
+  private static Path root;
+
+  private SyntheaLakehouses() {}
+
+  /** The folder of the population's export in the format (csv or fhir). */
+  static Path source(String format) {
+    SyntheaRunner.Export export = SyntheaRunner.shared();
+    return format.equals(IngestRequest.FHIR_NDJSON) ? export.fhir() : export.csv();
+  }
+
+  /** The format's batch ingested (once) as site SYN; its summary. */
+  static synchronized IngestSummary ingest(SparkSession spark, String format) {
+    return INGESTED.computeIfAbsent(format, f -> Ingest.run(spark, config(f, "t2d-1y"),
+        new IngestRequest(f, source(f).toString(), "SYN")));
+  }
+
+  /** The configuration of the format's lakehouse, with a shipped task. */
+  static synchronized FairgroveConfig config(String format, String task) {
+    if (root == null) {
+      try {
+        root = Files.createTempDirectory("fairgrove-synthea-lakehouses");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return SparkTestSession.testConfig(root.resolve(format), List.of("tasks/" + task),
+        "deid.dev-key=" + IngestMalformedInputTest.KEY, "task.features.min-persons=5");
+  }
+
+  static Lakehouse lakehouse(SparkSession spark, String format) {
+    return new Lakehouse(spark, config(format, "t2d-1y").lakehouse.root());
+  }
+
+  /** Every distinct value of every column of every table, at every Delta version, as text. */
+  static Dataset<Row> everyValueAtRest(SparkSession spark, Lakehouse lakehouse) {
+    Dataset<Row> all = null;
+    for (TableId table : lakehouse.tables()) {
+      String location = lakehouse.location(table);
+      List<Long> versions = DeltaTable.forPath(spark, location).history().select("version")
+          .as(Encoders.LONG()).collectAsList();
+      assertThat(versions).as(table.toString()).isNotEmpty();
+      for (long version : versions) {
+        Dataset<Row> rows = spark.read().format("delta").option("versionAsOf", version)
+            .load(location);
+        Column[] asText = Arrays.stream(rows.columns()).map(c -> col(c).cast("string"))
+            .toArray(Column[]::new);
+        Dataset<Row> values = rows.select(explode(array(asText)).as("value"));
+        all = all == null ? values : all.union(values);
+      }
+    }
+    return all.where(col("value").isNotNull()).distinct();
+  }
+}
