@@ -21,7 +21,9 @@ public final class SparkSessions {
     }
     conf.setAppName(config.spark.appName());
     apply(conf, baseSettings(config));
-    config.spark.conf().forEach(conf::set);
+    // Defaults only: what spark-submit was given (--executor-memory, --conf, spark-defaults.conf)
+    // is the cluster's own sizing and wins.
+    config.spark.conf().forEach(conf::setIfMissing);
     return SparkSession.builder().config(conf).getOrCreate();
   }
 
