@@ -15,6 +15,7 @@ import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.try_to_date;
 import static org.apache.spark.sql.functions.when;
+import static org.fairgrove.pipeline.ingest.SourceCodes.present;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -235,10 +236,6 @@ final class Conform {
   private static Column parsedColumn(String name, List<String> sourceColumns) {
     return sourceColumns.contains(name) ? parse(col(name), DataTypes.DateType)
         : lit(null).cast(DataTypes.DateType);
-  }
-
-  private static Column present(Column raw) {
-    return raw.isNotNull().and(trim(raw).notEqual(""));
   }
 
   /** The non-null names among the candidates, as an array of strings. */
