@@ -61,8 +61,14 @@ class DemoIT {
     assertThat(spark.sql("SELECT override_reason FROM ops.promotion_decisions WHERE decision ="
         + " 'override'").first().getString(0)).startsWith("small demo population");
     CliRun scored = CliRun.of(with(new String[] {"score", "--task", "t2d-1y", "--as-of",
-        "2023-12-31"}, where));
+        "2023-12-31", "--fhir-out", dir.resolve("fhir").toString()}, where));
     assertThat(scored.exitCode()).as(scored.err()).isZero();
+    assertThat(scored.out()).contains("persons as of 2023-12-31", "skipped, not",
+        "FHIR RiskAssessments:");
+    assertThat(Files.readString(dir.resolve("fhir").resolve("manifest.json")))
+        .contains("\"type\" : \"RiskAssessment\"");
+    assertThat(Files.readAllLines(dir.resolve("fhir").resolve("RiskAssessment.1.ndjson")).get(0))
+        .startsWith("{\"resourceType\":\"RiskAssessment\"").contains("\"2023-12-31\"");
     lakehouse.registerAll();
     // A boosted model fits its own training rows well; features XGBoost misread (absent sparse
     // entries taken as missing in training but zero in scoring) gave 0.61 here.

@@ -17,6 +17,7 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.year;
 
 import java.sql.Date;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -79,17 +80,13 @@ public final class Cohort {
     Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
     Progress.Stage stage = Progress.start("cohort " + taskId);
 
-    Dataset<Row> candidates = candidates(lakehouse, task, outcome)
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> candidates = candidates(lakehouse, task, outcome, indexVisits(lakehouse, task),
+        null).persist(StorageLevel.MEMORY_AND_DISK());
     List<Rule> rules = rules(task);
-    Counted counted = count(candidates, rules);
+    Counted counted = count(candidates, "qualifying index visit", rules);
     List<Attrition.Count> counts = counted.steps();
 
-    Column eligible = lit(true);
-    for (Rule rule : rules) {
-      eligible = eligible.and(rule.passes());
-    }
-    Dataset<Row> cohort = candidates.filter(eligible).select(
+    Dataset<Row> cohort = candidates.filter(passesAll(rules)).select(
         lit(taskId).as("task_id"), col("person_id"), col("site_id"), col("index_date"),
         col("label"), when(col("label").equalTo(1), col("first_outcome_date")).as("outcome_date"),
         col("sex"), col("race"), col("ethnicity"), col("age"),
@@ -110,58 +107,108 @@ public final class Cohort {
     return result;
   }
 
-  /** A cohort rule: its attrition label and the condition a row must meet. */
-  record Rule(String label, Column passes) {}
+  /**
+   * Who a model scores on a date: every person of silver.person who meets the task's rules that
+   * are known on that date (age, observation with enough prior days, alive, no outcome or
+   * excluding condition recorded yet), with the date as index date. Records after the date are
+   * not read, so nothing later decides who is scored.
+   *
+   * @param skipped persons at the start, then remaining after each rule (the first rule a person
+   *     fails is why they were skipped)
+   */
+  public record Population(Dataset<Row> rows, List<Attrition.Count> skipped) {
+    /** Persons who met every rule. */
+    public long persons() {
+      return skipped.get(skipped.size() - 1).persons();
+    }
+  }
+
+  public static Population asOf(Lakehouse lakehouse, TaskSettings task, LocalDate date) {
+    Dataset<Row> index = lakehouse.read(Tables.SILVER_PERSON).select(col("person_id"),
+        lit(Date.valueOf(date)).as("index_date"));
+    Dataset<Row> candidates = candidates(lakehouse, task, task.requireOutcome(), index, date);
+    List<Rule> rules = rules(task).stream().filter(Rule::knownAtIndex).toList();
+    List<Attrition.Count> counts = count(candidates, "person in silver.person", rules).steps();
+    return new Population(candidates.filter(passesAll(rules)).select(lit(task.id()).as("task_id"),
+        col("person_id"), col("site_id"), col("index_date"), col("sex"), col("race"),
+        col("ethnicity"), col("age"), Demographics.ageBand(col("age")).as("age_band"),
+        col("payer")), counts);
+  }
+
+  /**
+   * A cohort rule: its attrition label, the condition a row must meet, and whether it is decided
+   * by what is known on the index date (rules about the time at risk are not).
+   */
+  record Rule(String label, Column passes, boolean knownAtIndex) {}
 
   static List<Rule> rules(TaskSettings task) {
     TaskSettings.Target target = task.target();
     TaskSettings.TimeAtRisk tar = task.timeAtRisk();
     List<Rule> rules = new ArrayList<>();
     rules.add(new Rule("age " + target.minAge() + "-" + target.maxAge() + " at index",
-        col("age").between(target.minAge(), target.maxAge())));
+        col("age").between(target.minAge(), target.maxAge()), true));
     rules.add(new Rule("observed at index with " + target.minPriorObservationDays()
             + "+ days prior observation",
         col("observation_start_date").isNotNull()
             .and(datediff(col("index_date"), col("observation_start_date"))
                 .geq(target.minPriorObservationDays()))
-            .and(col("death_date").isNull().or(col("death_date").geq(col("index_date"))))));
+            .and(col("death_date").isNull().or(col("death_date").geq(col("index_date")))),
+        true));
     Column priorOutcome = col("first_outcome_date").lt(col("tar_start_date"));
     if (task.exclusions().priorOutcomeLookbackDays() > 0) {
       priorOutcome = priorOutcome.and(col("first_outcome_date")
           .geq(date_add(col("index_date"), -task.exclusions().priorOutcomeLookbackDays())));
     }
     rules.add(new Rule("no outcome before time at risk",
-        coalesce(priorOutcome, lit(false)).unary_$bang()));
+        coalesce(priorOutcome, lit(false)).unary_$bang(), true));
     if (!task.exclusions().concepts().isEmpty()) {
       rules.add(new Rule("no excluding condition before index",
-          coalesce(col("first_exclusion_date").lt(col("index_date")), lit(false)).unary_$bang()));
+          coalesce(col("first_exclusion_date").lt(col("index_date")), lit(false)).unary_$bang(),
+          true));
     }
     Column diedInTar = coalesce(col("death_date").between(col("tar_start_date"),
         col("tar_end_date")), lit(false)).and(col("label").equalTo(0));
     if (tar.excludeDeaths()) {
-      rules.add(new Rule("no death in time at risk without outcome", diedInTar.unary_$bang()));
+      rules.add(new Rule("no death in time at risk without outcome", diedInTar.unary_$bang(),
+          false));
     }
     Column observedUntil = tar.requireFull() ? col("tar_end_date") : col("tar_start_date");
     rules.add(new Rule(tar.requireFull() ? "full time at risk observed" : "time at risk observed",
         col("label").equalTo(1).or(diedInTar)
             .or(col("observation_end_date").geq(observedUntil)
-                .and(col("death_date").isNull().or(col("death_date").geq(col("tar_start_date")))))));
+                .and(col("death_date").isNull().or(col("death_date").geq(col("tar_start_date"))))),
+        false));
     return rules;
   }
 
-  /** Candidate index rows with everything the rules and the cohort row need. */
-  static Dataset<Row> candidates(Lakehouse lakehouse, TaskSettings task,
-      TaskSettings.Outcome outcome) {
+  private static Column passesAll(List<Rule> rules) {
+    Column passes = lit(true);
+    for (Rule rule : rules) {
+      passes = passes.and(rule.passes());
+    }
+    return passes;
+  }
+
+  /** Index rows (person_id, index_date) from the target rule's qualifying visits. */
+  private static Dataset<Row> indexVisits(Lakehouse lakehouse, TaskSettings task) {
     TaskSettings.Target target = task.target();
     Dataset<Row> visits = lakehouse.read(Tables.SILVER_VISIT)
         .filter(col("visit_concept_id").isin(target.visitConcepts().toArray()))
         .filter(col("visit_start_date").between(Date.valueOf(target.firstIndexDate()),
             Date.valueOf(target.lastIndexDate())));
-    Dataset<Row> index = TaskSettings.FIRST_VISIT.equals(target.indexRule())
+    return TaskSettings.FIRST_VISIT.equals(target.indexRule())
         ? visits.groupBy("person_id").agg(min("visit_start_date").as("index_date"))
         : visits.groupBy(col("person_id"), year(col("visit_start_date")))
             .agg(min("visit_start_date").as("index_date")).drop("year(visit_start_date)");
+  }
 
+  /**
+   * Index rows with everything the rules and the cohort row need.
+   *
+   * @param recordedBy when not null, conditions and deaths after this date are not read
+   */
+  private static Dataset<Row> candidates(Lakehouse lakehouse, TaskSettings task,
+      TaskSettings.Outcome outcome, Dataset<Row> index, LocalDate recordedBy) {
     Dataset<Row> person = lakehouse.read(Tables.SILVER_PERSON);
     Column birthMonth = hasColumn(person, "month_of_birth")
         ? coalesce(col("month_of_birth"), lit(7)) : lit(7);
@@ -186,6 +233,9 @@ public final class Cohort {
         .drop("op_person_id");
 
     Dataset<Row> conditions = lakehouse.read(Tables.SILVER_CONDITION);
+    if (recordedBy != null) {
+      conditions = conditions.filter(col("condition_start_date").leq(Date.valueOf(recordedBy)));
+    }
     rows = rows.join(firstDate(conditions, OutcomeMatch.matches(outcome), "first_outcome_date"),
         "person_id", "left");
     if (!task.exclusions().concepts().isEmpty()) {
@@ -194,8 +244,12 @@ public final class Cohort {
           "first_exclusion_date"), "person_id", "left");
     }
     if (lakehouse.exists(Tables.SILVER_DEATH)) {
-      rows = rows.join(lakehouse.read(Tables.SILVER_DEATH).groupBy("person_id")
-          .agg(min("death_date").as("death_date")), "person_id", "left");
+      Dataset<Row> deaths = lakehouse.read(Tables.SILVER_DEATH);
+      if (recordedBy != null) {
+        deaths = deaths.filter(col("death_date").leq(Date.valueOf(recordedBy)));
+      }
+      rows = rows.join(deaths.groupBy("person_id").agg(min("death_date").as("death_date")),
+          "person_id", "left");
     } else {
       rows = rows.withColumn("death_date", lit(null).cast(DataTypes.DateType));
     }
@@ -237,7 +291,7 @@ public final class Cohort {
   private record Counted(List<Attrition.Count> steps, long events) {}
 
   /** Persons and rows remaining after each rule, and the final events, in one aggregation. */
-  private static Counted count(Dataset<Row> candidates, List<Rule> rules) {
+  private static Counted count(Dataset<Row> candidates, String start, List<Rule> rules) {
     List<Column> aggregates = new ArrayList<>();
     aggregates.add(countDistinct(col("person_id")));
     aggregates.add(org.apache.spark.sql.functions.count(lit(1)));
@@ -251,7 +305,7 @@ public final class Cohort {
     Row row = candidates.agg(aggregates.get(0),
         aggregates.subList(1, aggregates.size()).toArray(new Column[0])).first();
     List<Attrition.Count> counts = new ArrayList<>();
-    counts.add(new Attrition.Count("qualifying index visit", row.getLong(0), row.getLong(1)));
+    counts.add(new Attrition.Count(start, row.getLong(0), row.getLong(1)));
     for (int i = 0; i < rules.size(); i++) {
       long rows = row.isNullAt(3 + 2 * i) ? 0 : row.getLong(3 + 2 * i);
       counts.add(new Attrition.Count(rules.get(i).label(), row.getLong(2 + 2 * i), rows));

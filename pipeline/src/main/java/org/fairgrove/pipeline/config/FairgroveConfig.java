@@ -49,6 +49,7 @@ public final class FairgroveConfig {
   public final IngestSettings ingest;
   public final DeidSettings deid;
   public final NightlySettings nightly;
+  public final ExportSettings export;
 
   private FairgroveConfig(Config declared, Config effective) {
     this.declared = declared;
@@ -65,6 +66,7 @@ public final class FairgroveConfig {
     this.ingest = IngestSettings.read(reader);
     this.deid = DeidSettings.read(reader);
     this.nightly = NightlySettings.read(reader);
+    this.export = ExportSettings.read(reader);
   }
 
   /** The declared defaults alone (conf/base.conf). */

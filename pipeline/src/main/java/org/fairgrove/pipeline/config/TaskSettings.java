@@ -1,9 +1,12 @@
 package org.fairgrove.pipeline.config;
 
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.fairgrove.pipeline.core.Errors;
+import org.fairgrove.pipeline.omop.SourceConcepts;
 
 /** Keys under {@code task}: the prediction task (target cohort, outcome, time at risk, features). */
 public record TaskSettings(
@@ -21,7 +24,8 @@ public record TaskSettings(
       LocalDate lastIndexDate, int minAge, int maxAge, int minPriorObservationDays) {}
 
   /** The outcome concept set. */
-  public record Outcome(List<Integer> concepts, List<String> sourceCodes) {}
+  public record Outcome(List<Integer> concepts, List<String> sourceCodes,
+      List<SourceConcepts.Entry> exportCodes) {}
 
   /** Time at risk relative to the index date (day 0). */
   public record TimeAtRisk(int startDay, int endDay, boolean requireFull, boolean excludeDeaths) {}
@@ -109,7 +113,8 @@ public record TaskSettings(
         c.optionalString("task.id"),
         c.string("task.description"),
         target,
-        new Outcome(c.ints("task.outcome.concepts"), c.strings("task.outcome.source-codes")),
+        new Outcome(c.ints("task.outcome.concepts"), c.strings("task.outcome.source-codes"),
+            exportCodes(c)),
         timeAtRisk,
         new Exclusions(c.intIn("task.exclusions.prior-outcome-lookback-days", 0, 36_500),
             c.ints("task.exclusions.concepts")),
@@ -155,6 +160,22 @@ public record TaskSettings(
   }
 
   /** The outcome concept set, or a clear error when the task defines none. */
+  /** task.outcome.export-codes: each "VOCABULARY:CODE" must be a row of the shipped table. */
+  private static List<SourceConcepts.Entry> exportCodes(ConfigReader c) {
+    String key = "task.outcome.export-codes";
+    List<SourceConcepts.Entry> entries = new ArrayList<>();
+    for (String code : c.strings(key)) {
+      String[] parts = code.split(":", 2);
+      entries.add((parts.length == 2 ? SourceConcepts.entry(parts[0].trim(), parts[1].trim())
+          : Optional.<SourceConcepts.Entry>empty()).orElseThrow(() ->
+              Errors.invalidConfigValue(key, c.origin(key), "'" + code + "' is not a code of"
+                  + " the shipped concept table (fairgrove/vocab/source-concepts.csv).",
+                  "VOCABULARY:CODE with a vocabulary of " + SourceConcepts.FHIR_SYSTEMS.keySet()
+                  + ", e.g. \"SNOMED:44054006\"")));
+    }
+    return List.copyOf(entries);
+  }
+
   public Outcome requireOutcome() {
     if (outcome.concepts().isEmpty() && outcome.sourceCodes().isEmpty()) {
       throw Errors.missingConfigValue("task.outcome.concepts",

@@ -89,10 +89,22 @@ public final class Features {
    */
   public static Dataset<Row> inDictionary(SparkSession spark, FairgroveConfig config,
       String dictionaryHash) {
+    Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
+    return inDictionary(spark, config, dictionaryHash,
+        cohort(lakehouse, config.task.requireId()));
+  }
+
+  /**
+   * The same for other index rows (person_id, index_date, age, sex, race, ethnicity and any
+   * columns to carry), e.g. everyone under observation on a scoring date: their columns with
+   * the feature vector and dictionary hash added.
+   */
+  public static Dataset<Row> inDictionary(SparkSession spark, FairgroveConfig config,
+      String dictionaryHash, Dataset<Row> indexRows) {
     String taskId = config.task.requireId();
     Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
     TaskSettings.Features settings = config.task.features();
-    return compute(spark, cohort(lakehouse, taskId), events(lakehouse, settings),
+    return compute(spark, indexRows, events(lakehouse, settings),
         storedLayout(lakehouse, taskId, dictionaryHash), settings);
   }
 

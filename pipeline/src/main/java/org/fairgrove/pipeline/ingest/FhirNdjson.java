@@ -25,11 +25,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 import org.fairgrove.pipeline.omop.Concepts;
+import org.fairgrove.pipeline.omop.SourceConcepts;
 
 /**
  * FHIR R4 Bulk Data: NDJSON files, one per resource type (Patient.ndjson, or numbered
@@ -59,14 +61,12 @@ final class FhirNdjson implements SourceFormat {
   private static final String CORRUPT = "_corrupt_record";
   private static final String PARSED = "_resource";
 
-  /** FHIR code systems by the vocabulary name of the shipped concept table. */
-  private static final Map<String, String> SYSTEMS = Map.of(
-      "http://snomed.info/sct", "SNOMED", "http://loinc.org", "LOINC",
-      "http://www.nlm.nih.gov/research/umls/rxnorm", "RxNorm",
-      "http://hl7.org/fhir/sid/icd-10-cm", "ICD10CM", "http://unitsofmeasure.org", "UCUM");
-  private static final String RACE = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race";
-  private static final String ETHNICITY =
-      "http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity";
+  /** Vocabulary names of the shipped concept table by FHIR code system URI. */
+  private static final Map<String, String> SYSTEMS = SourceConcepts.FHIR_SYSTEMS.entrySet()
+      .stream().collect(Collectors.toMap(Map.Entry::getValue,
+          Map.Entry::getKey));
+  private static final String RACE = SourceConcepts.US_CORE_RACE;
+  private static final String ETHNICITY = SourceConcepts.US_CORE_ETHNICITY;
 
   /** The resource types read, by file table, with the elements read of each. */
   private static final Map<String, Resource> RESOURCES = resources();
@@ -193,11 +193,8 @@ final class FhirNdjson implements SourceFormat {
               .when(present(field("gender")), lit(Concepts.NO_MATCH)),
           datePart(field("birthDate"), 1, 4), datePart(field("birthDate"), 6, 2),
           datePart(field("birthDate"), 9, 2),
-          concept(ombCode(RACE), Map.of("2106-3", Concepts.RACE_WHITE, "2054-5",
-              Concepts.RACE_BLACK, "2028-9", Concepts.RACE_ASIAN, "1002-5", Concepts.RACE_AIAN,
-              "2076-8", Concepts.RACE_NHPI)),
-          concept(ombCode(ETHNICITY), Map.of("2135-2", Concepts.HISPANIC, "2186-5",
-              Concepts.NOT_HISPANIC)),
+          concept(ombCode(RACE), SourceConcepts.OMB_RACE),
+          concept(ombCode(ETHNICITY), SourceConcepts.OMB_ETHNICITY),
           field("gender"), ombDisplay(RACE), ombDisplay(ETHNICITY),
           try_element_at(field("address"), lit(1)).getField("postalCode")));
       case DEATH -> SourceCodes.shape(table, wellFormed(parsed(batch, "patient"))

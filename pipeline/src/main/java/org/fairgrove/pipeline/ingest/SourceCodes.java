@@ -13,10 +13,6 @@ import static org.apache.spark.sql.functions.try_element_at;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +22,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.fairgrove.pipeline.omop.Concepts;
+import org.fairgrove.pipeline.omop.SourceConcepts;
 
 /**
  * What the formats that are not OMOP already (Synthea CSV, FHIR) share: numeric source ids from
@@ -34,7 +31,6 @@ import org.fairgrove.pipeline.omop.Concepts;
  * pseudonyms.
  */
 final class SourceCodes {
-  private static final String VOCABULARY = "fairgrove/vocab/source-concepts.csv";
   private static final String DATE = "^\\d{4}-\\d{2}-\\d{2}";
 
   private SourceCodes() {}
@@ -168,34 +164,17 @@ final class SourceCodes {
 
   /** The shipped code-to-concept table, read once. */
   private static final class VocabularyHolder {
-    static final Map<String, Map<String, Integer>> BY_VOCABULARY = load();
+    /** Concepts by vocabulary, then code. */
+    static final Map<String, Map<String, Integer>> BY_VOCABULARY = new LinkedHashMap<>();
     /** Every concept by "VOCABULARY|CODE". */
-    static final Map<String, Integer> BY_KEY = byKey();
+    static final Map<String, Integer> BY_KEY = new LinkedHashMap<>();
 
-    private static Map<String, Integer> byKey() {
-      Map<String, Integer> byKey = new LinkedHashMap<>();
-      BY_VOCABULARY.forEach((vocabulary, codes) ->
-          codes.forEach((code, concept) -> byKey.put(vocabulary + "|" + code, concept)));
-      return byKey;
-    }
-
-    private static Map<String, Map<String, Integer>> load() {
-      try (InputStream in = SourceCodes.class.getClassLoader().getResourceAsStream(VOCABULARY)) {
-        if (in == null) {
-          throw new IllegalStateException(VOCABULARY + " is not on the classpath");
-        }
-        Map<String, Map<String, Integer>> byVocabulary = new LinkedHashMap<>();
-        new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-            .filter(line -> !line.isBlank() && !line.startsWith("#"))
-            .forEach(line -> {
-              String[] fields = line.split(",", 4);
-              byVocabulary.computeIfAbsent(fields[0], v -> new LinkedHashMap<>())
-                  .put(fields[1], Integer.parseInt(fields[2]));
-            });
-        return byVocabulary;
-      } catch (IOException e) {
-        throw new UncheckedIOException("Reading " + VOCABULARY + " failed", e);
-      }
+    static {
+      SourceConcepts.byVocabulary().forEach((vocabulary, codes) -> codes.forEach((code, e) -> {
+        BY_VOCABULARY.computeIfAbsent(vocabulary, v -> new LinkedHashMap<>())
+            .put(code, e.conceptId());
+        BY_KEY.put(vocabulary + "|" + code, e.conceptId());
+      }));
     }
   }
 }

@@ -1,21 +1,14 @@
 package org.fairgrove.pipeline.score;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.current_timestamp;
-import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.row_number;
-import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.udf;
 
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,11 +17,14 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
-import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
+import org.fairgrove.pipeline.cohort.Attrition;
+import org.fairgrove.pipeline.cohort.Cohort;
 import org.fairgrove.pipeline.config.FairgroveConfig;
+import org.fairgrove.pipeline.config.TaskSettings;
 import org.fairgrove.pipeline.core.Errors;
 import org.fairgrove.pipeline.core.Progress;
+import org.fairgrove.pipeline.core.SmallCells;
 import org.fairgrove.pipeline.features.Features;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Tables;
@@ -37,40 +33,78 @@ import org.fairgrove.pipeline.train.Recalibration;
 import org.fairgrove.pipeline.train.Registry;
 
 /**
- * Batch scoring: a registered model applied to each person's latest cohort row on or before a
- * date, merged into gold.predictions (re-running replaces, never duplicates), optionally exported
- * as FHIR R4 RiskAssessment resources (NDJSON) with a pseudonymous subject.
+ * Batch scoring as of a date: every person of the task's target population who is under
+ * observation on that date ({@link Cohort#asOf}), with features computed as of that date in the
+ * model's dictionary, scored by a registered model and merged into gold.predictions (re-running
+ * replaces, never duplicates); optionally exported as FHIR R4 RiskAssessments in Bulk Data
+ * layout ({@link RiskAssessments}).
  */
 public final class Scoring {
   private Scoring() {}
 
-  /** What a scoring run wrote. */
-  public record Result(String modelId, long rows, String fhirPath) {}
+  /**
+   * What a scoring run did.
+   *
+   * @param population persons in silver.person, then remaining after each rule of the target
+   *     population: who was skipped and why
+   * @param fhir the RiskAssessment export, or null
+   */
+  public record Result(String modelId, LocalDate asOf, long scored,
+      List<Attrition.Count> population, RiskAssessments.Export fhir) {
+    /** Who was scored and who was skipped, by the first rule they failed; small counts hidden. */
+    public String summary(int threshold) {
+      StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+          "Scored %s persons as of %s with %s into gold.predictions%n",
+          SmallCells.show(scored, threshold), asOf, modelId));
+      List<Attrition.Step> steps = Attrition.protect(population, threshold);
+      out.append(String.format(Locale.ROOT, "  %s: %s%n", steps.get(0).rule(),
+          shown(steps.get(0).personsRemaining())));
+      for (Attrition.Step step : steps.subList(1, steps.size())) {
+        out.append(String.format(Locale.ROOT, "  skipped, not %s: %s%n", step.rule(),
+            shown(step.personsRemoved())));
+      }
+      if (fhir != null) {
+        out.append(String.format(Locale.ROOT, "FHIR RiskAssessments: %s in %d file(s) in %s,"
+            + " manifest %s%n", SmallCells.show(fhir.resources(), threshold),
+            fhir.files().size(), fhir.folder(), fhir.manifest()));
+      }
+      return out.toString();
+    }
+
+    private static String shown(Long count) {
+      return count == null ? "suppressed (small counts)" : Progress.count(count);
+    }
+  }
 
   /**
    * @param modelId the model to apply, or null for the task's champion
-   * @param fhirOut folder for RiskAssessment NDJSON, or null for none
+   * @param fhirOut folder for the RiskAssessment export, or null for none
    */
   public static Result score(SparkSession spark, FairgroveConfig config, LocalDate asOf,
       String modelId, String fhirOut) {
-    String taskId = config.task.requireId();
+    TaskSettings task = config.task;
+    String taskId = task.requireId();
+    if (fhirOut != null && task.requireOutcome().exportCodes().isEmpty()) {
+      throw Errors.missingConfigValue("task.outcome.export-codes", "A RiskAssessment names its"
+          + " outcome by code, and task '" + taskId + "' gives none.",
+          "Set task.outcome.export-codes, e.g. [\"SNOMED:44054006\", \"ICD10CM:E11\"].");
+    }
     Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
     Registry registry = new Registry(spark, lakehouse);
     Registry.Entry entry = modelId != null ? registry.get(modelId)
         : registry.champion(taskId).orElseThrow(() -> Errors.noChampion(taskId));
-    Progress.Stage stage = Progress.start("score " + taskId + " with " + entry.modelId());
+    if (!entry.taskId().equals(taskId)) {
+      throw Errors.modelOfAnotherTask(entry.modelId(), entry.taskId(), taskId);
+    }
+    Progress.Stage stage = Progress.start("score " + taskId + " as of " + asOf + " with "
+        + entry.modelId());
 
-    Dataset<Row> latest = lakehouse.read(Tables.GOLD_FEATURES)
-        .filter(col("task_id").equalTo(entry.taskId())
-            .and(col("index_date").leq(Date.valueOf(asOf))))
-        .withColumn("recency", row_number().over(Window.partitionBy("person_id")
-            .orderBy(col("index_date").desc())))
-        .filter(col("recency").equalTo(1))
-        .select("task_id", "person_id", "index_date", Features.FEATURES_COLUMN,
-            Features.DICTIONARY_HASH_COLUMN);
-    int topK = config.task.train().topContributions();
+    Cohort.Population population = Cohort.asOf(lakehouse, task, asOf);
+    Dataset<Row> featureRows = Features.inDictionary(spark, config, entry.dictionaryHash(),
+        population.rows());
+    int topK = task.train().topContributions();
     boolean explain = topK > 0 && entry.engine().equals("xgboost");
-    Dataset<Row> predicted = predict(entry, latest, explain);
+    Dataset<Row> predicted = predict(entry, featureRows, explain);
     predicted = predicted.withColumn("top_features", explain
         ? topFeatures(featureNames(lakehouse, entry), topK).apply(col("contributions"))
         : lit(null).cast("array<string>"));
@@ -89,14 +123,11 @@ public final class Scoring {
     Dataset<Row> written = lakehouse.read(Tables.GOLD_PREDICTIONS)
         .filter(col("model_id").equalTo(entry.modelId()).and(col("as_of")
             .equalTo(Date.valueOf(asOf))));
-    if (fhirOut != null) {
-      riskAssessments(written, entry, config.task.description(),
-          config.task.timeAtRisk().startDay(), config.task.timeAtRisk().endDay())
-          .write().mode("overwrite").text(fhirOut);
-    }
     long rows = written.count();
+    RiskAssessments.Export fhir = fhirOut == null ? null : RiskAssessments.write(spark, written,
+        rows, entry, task, config.export.fhirIdentifierSystem(), asOf, fhirOut);
     stage.done(rows);
-    return new Result(entry.modelId(), rows, fhirOut);
+    return new Result(entry.modelId(), asOf, rows, population.skipped(), fhir);
   }
 
   /**
@@ -142,27 +173,5 @@ public final class Scoring {
       return slots.stream().limit(k).map(s -> String.format(Locale.ROOT, "%s:%+.4f", names[s],
           contributions.apply(s))).toArray(String[]::new);
     }, DataTypes.createArrayType(DataTypes.StringType));
-  }
-
-  /** FHIR R4 RiskAssessment, one JSON line per prediction. */
-  private static Dataset<Row> riskAssessments(Dataset<Row> predictions, Registry.Entry model,
-      String outcome, int startDay, int endDay) {
-    String method = "Fairgrove " + model.engine() + " model " + model.modelId() + " (code "
-        + model.codeVersion() + ")";
-    return predictions.select(to_json(struct(
-        lit("RiskAssessment").as("resourceType"),
-        concat(col("model_id"), lit("-"), col("person_id").cast("string"), lit("-"),
-            date_format(col("index_date"), "yyyyMMdd")).as("id"),
-        lit("final").as("status"),
-        struct(concat(lit("Patient/"), col("person_id").cast("string")).as("reference"))
-            .as("subject"),
-        date_format(col("index_date"), "yyyy-MM-dd").as("occurrenceDateTime"),
-        struct(lit(method).as("text")).as("method"),
-        array(struct(
-            struct(lit(outcome).as("text")).as("outcome"),
-            col("risk").as("probabilityDecimal"),
-            struct(struct(lit(startDay).as("value"), lit("d").as("unit")).as("low"),
-                struct(lit(endDay).as("value"), lit("d").as("unit")).as("high"))
-                .as("whenRange"))).as("prediction"))).as("value"));
   }
 }

@@ -96,15 +96,16 @@ public final class Stages {
       (r, config) -> r.summary(5),
       r -> Map.of("decision", r.decision().configName(), "decision_id", r.decisionId()));
 
-  /** The task's champion applied to every person as of the last index date. */
+  /**
+   * The task's champion applied, as of the last index date, to everyone of the target
+   * population under observation then.
+   */
   public static final Stage<Optional<Scoring.Result>> SCORE = new Stage<>("score",
       List.of(Tables.GOLD_FEATURES, Tables.REGISTRY_MODELS),
       c -> new Registry(c.spark(), c.lakehouse()).champion(c.config().task.requireId())
           .map(champion -> Scoring.score(c.spark(), c.config(),
               c.config().task.target().lastIndexDate(), null, null)),
-      (r, config) -> r.map(s -> String.format(Locale.ROOT,
-          "%s persons as of %s with %s -> gold.predictions", Progress.count(s.rows()),
-          config.task.target().lastIndexDate(), s.modelId()))
+      (r, config) -> r.map(s -> s.summary(config.governance.smallCellThreshold()).strip())
           .orElse("skipped: the task has no champion to score with"),
       r -> r.map(s -> Map.of("model_id", s.modelId())).orElse(Map.of()));
 

@@ -147,6 +147,37 @@ class CohortTest {
         .filter("persons_remaining IS NOT NULL OR rows_removed IS NOT NULL").count()).isZero();
   }
 
+  /**
+   * Who is scored on a date, by hand. As of 2016-06-01: P3 is 15; P2 and P8 have the outcome on
+   * record; P4's diagnosis of 2017 is not read yet, and P7 needs no qualifying visit. As of
+   * 2018-10-01: P6 died on 2018-09-01 (no longer observed) and P4's diagnosis is on record.
+   */
+  @Test
+  void theScoringPopulationIsWhoMeetsTheRulesKnownOnTheDate() {
+    Cohort.Population june2016 = Cohort.asOf(lakehouse, config.task,
+        java.time.LocalDate.of(2016, 6, 1));
+    assertThat(june2016.skipped()).extracting(c -> c.rule() + ": " + c.persons())
+        .containsExactly("person in silver.person: 8", "age 18-120 at index: 7",
+            "observed at index with 365+ days prior observation: 7",
+            "no outcome before time at risk: 5");
+    assertThat(scored(june2016)).containsExactly("1 2016-06-01 45", "4 2016-06-01 55",
+        "5 2016-06-01 65", "6 2016-06-01 75", "7 2016-06-01 40");
+
+    Cohort.Population october2018 = Cohort.asOf(lakehouse, config.task,
+        java.time.LocalDate.of(2018, 10, 1));
+    assertThat(october2018.skipped()).extracting(c -> c.persons())
+        .containsExactly(8L, 8L, 7L, 4L);
+    assertThat(october2018.persons()).isEqualTo(4);
+    assertThat(scored(october2018)).containsExactly("1 2018-10-01 48", "3 2018-10-01 18",
+        "5 2018-10-01 68", "7 2018-10-01 43");
+  }
+
+  private static List<String> scored(Cohort.Population population) {
+    return population.rows().orderBy("person_id")
+        .selectExpr("concat_ws(' ', person_id, index_date, age)")
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+  }
+
   @Test
   void splitKeepsEachPersonOnOneSideAndHonoursExternalSites() {
     FairgroveConfig external = config.with(List.of("task.split.external-sites=[S1]"));

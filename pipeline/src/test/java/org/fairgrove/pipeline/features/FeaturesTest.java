@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.commons.math3.stat.regression.SimpleRegression;
 import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.cohort.Cohort;
@@ -137,9 +139,13 @@ class FeaturesTest {
   }
 
   private Map<String, Map<Integer, Double>> vectors() {
+    return vectors(lakehouse.read(Tables.GOLD_FEATURES));
+  }
+
+  private static Map<String, Map<Integer, Double>> vectors(Dataset<Row> features) {
     Map<String, Map<Integer, Double>> byRow = new TreeMap<>();
-    for (Row row : lakehouse.read(Tables.GOLD_FEATURES)
-        .select("person_id", "index_date", Features.FEATURES_COLUMN).collectAsList()) {
+    for (Row row : features.select("person_id", "index_date", Features.FEATURES_COLUMN)
+        .collectAsList()) {
       SparseVector vector = ((Vector) row.get(2)).toSparse();
       Map<Integer, Double> slots = new TreeMap<>();
       for (int i = 0; i < vector.indices().length; i++) {
@@ -184,7 +190,11 @@ class FeaturesTest {
             15, NAN, 16, NAN, 17, NAN, 18, NAN, 19, NAN, 20, NAN,
             22, NAN, 23, NAN, 24, NAN, 25, NAN, 26, NAN, 27, NAN,
             29, NAN, 30, NAN, 31, NAN, 32, NAN, 33, NAN, 34, NAN));
-    Map<String, Map<Integer, Double>> actual = vectors();
+    assertSlots(vectors(), expected);
+  }
+
+  private static void assertSlots(Map<String, Map<Integer, Double>> actual,
+      Map<String, Map<Integer, Double>> expected) {
     assertThat(actual.keySet()).isEqualTo(expected.keySet());
     for (String row : expected.keySet()) {
       assertThat(actual.get(row).keySet()).as(row).isEqualTo(expected.get(row).keySet());
@@ -197,6 +207,34 @@ class FeaturesTest {
         }
       });
     }
+  }
+
+  /**
+   * Scoring's features: the stored dictionary on everyone under observation on 2016-04-01, every
+   * value by hand. P1's hypertension of 2016-03-01 is 31 days back (in 180 days, not in 30), and
+   * so is the HbA1c of 9.9; the one of 2015-09-01 is 213 days back (all prior only). P2's
+   * hypertension on the day itself is not read.
+   */
+  @Test
+  void featuresAsOfAnyDateUseTheStoredDictionary() {
+    Features.Result built = Features.build(spark, config);
+    LocalDate asOf = LocalDate.of(2016, 4, 1);
+    Dataset<Row> scored = Features.inDictionary(spark, config, built.dictionaryHash(),
+        Cohort.asOf(lakehouse, config.task, asOf).rows());
+    SimpleRegression allPrior = new SimpleRegression();
+    allPrior.addData(-213 / 365.25, 5.6);
+    allPrior.addData(-60 / 365.25, 6.0);
+    allPrior.addData(-31 / 365.25, 9.9);
+    assertSlots(vectors(scored), Map.of(
+        "1 2016-04-01", slots(0, 55, 4, 1, 5, 3, 6, 1, 7, 3,
+            15, NAN, 16, NAN, 17, NAN, 18, NAN, 19, NAN, 20, NAN,
+            21, 2, 22, 9.9, 23, 6.0, 24, 9.9, 25, 7.95, 26, 3.9 / (29 / 365.25), 27, 31,
+            28, 3, 29, 9.9, 30, 5.6, 31, 9.9, 32, 21.5 / 3, 33, allPrior.getSlope(), 34, 31,
+            37, 1, 38, 1, 39, 1, 40, 1),
+        "2 2016-04-01", slots(0, 45, 1, 1,
+            15, NAN, 16, NAN, 17, NAN, 18, NAN, 19, NAN, 20, NAN,
+            22, NAN, 23, NAN, 24, NAN, 25, NAN, 26, NAN, 27, NAN,
+            29, NAN, 30, NAN, 31, NAN, 32, NAN, 33, NAN, 34, NAN)));
   }
 
   @Test

@@ -30,26 +30,26 @@ import org.fairgrove.pipeline.testing.SyntheaRunner;
  * of its two exports, each into a lakehouse of its own, so tests of one format and tests that
  * compare the two share the work.
  */
-final class SyntheaLakehouses {
+public final class SyntheaLakehouses {
   private static final Map<String, IngestSummary> INGESTED = new HashMap<>();
   private static Path root;
 
   private SyntheaLakehouses() {}
 
   /** The folder of the population's export in the format (csv or fhir). */
-  static Path source(String format) {
+  public static Path source(String format) {
     SyntheaRunner.Export export = SyntheaRunner.shared();
     return format.equals(IngestRequest.FHIR_NDJSON) ? export.fhir() : export.csv();
   }
 
   /** The format's batch ingested (once) as site SYN; its summary. */
-  static synchronized IngestSummary ingest(SparkSession spark, String format) {
+  public static synchronized IngestSummary ingest(SparkSession spark, String format) {
     return INGESTED.computeIfAbsent(format, f -> Ingest.run(spark, config(f, "t2d-1y"),
         new IngestRequest(f, source(f).toString(), "SYN")));
   }
 
   /** The configuration of the format's lakehouse, with a shipped task. */
-  static synchronized FairgroveConfig config(String format, String task) {
+  public static synchronized FairgroveConfig config(String format, String task) {
     if (root == null) {
       try {
         root = Files.createTempDirectory("fairgrove-synthea-lakehouses");
@@ -61,7 +61,7 @@ final class SyntheaLakehouses {
         "deid.dev-key=" + IngestMalformedInputTest.KEY, "task.features.min-persons=5");
   }
 
-  static Lakehouse lakehouse(SparkSession spark, String format) {
+  public static Lakehouse lakehouse(SparkSession spark, String format) {
     return new Lakehouse(spark, config(format, "t2d-1y").lakehouse.root());
   }
 

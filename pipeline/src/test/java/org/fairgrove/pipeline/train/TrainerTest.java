@@ -9,17 +9,13 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.List;
-import java.util.stream.Stream;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.core.FairgroveError;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Tables;
-import org.fairgrove.pipeline.score.Scoring;
 import org.fairgrove.pipeline.testing.SparkTestSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -123,7 +119,7 @@ class TrainerTest {
   }
 
   @Test
-  void promoteScoreAndExportRiskAssessments() throws Exception {
+  void promotingArchivesTheFormerChampion() {
     Registry registry = new Registry(spark, lakehouse);
     Trainer.Result first = Trainer.train(spark, config);
     Trainer.Result second = Trainer.train(spark,
@@ -132,32 +128,6 @@ class TrainerTest {
     registry.promote(second.modelId());
     assertThat(registry.get(first.modelId()).status()).isEqualTo(Registry.ARCHIVED);
     assertThat(registry.champion(TASK).orElseThrow().modelId()).isEqualTo(second.modelId());
-
-    Path fhir = dir.resolve("fhir");
-    Scoring.Result scored = Scoring.score(spark, config, LocalDate.of(2021, 1, 1), null,
-        fhir.toString());
-    assertThat(scored.rows()).isEqualTo(4000);
-    Scoring.score(spark, config, LocalDate.of(2021, 1, 1), null, null);
-    Dataset<Row> predictions = lakehouse.read(Tables.GOLD_PREDICTIONS);
-    assertThat(predictions.count()).isEqualTo(4000);
-    assertThat(predictions.filter("risk < 0 OR risk > 1 OR size(top_features) <> 3").count())
-        .isZero();
-    String line;
-    try (Stream<Path> files = Files.list(fhir)) {
-      Path part = files.filter(p -> p.getFileName().toString().startsWith("part-")
-          && Files.isRegularFile(p)).filter(p -> {
-            try {
-              return Files.size(p) > 0;
-            } catch (java.io.IOException e) {
-              return false;
-            }
-          }).findFirst().orElseThrow();
-      line = Files.readAllLines(part).get(0);
-    }
-    assertThat(line).startsWith("{\"resourceType\":\"RiskAssessment\"")
-        .contains("\"subject\":{\"reference\":\"Patient/")
-        .contains(second.modelId())
-        .contains("\"whenRange\":{\"low\":{\"value\":1,\"unit\":\"d\"}");
   }
 
   /**
