@@ -23,6 +23,7 @@ import org.apache.spark.sql.types.StructType;
 import org.fairgrove.pipeline.config.Locations;
 import org.fairgrove.pipeline.lakehouse.Schemas;
 import org.fairgrove.pipeline.config.FairgroveConfig;
+import org.fairgrove.pipeline.config.SynthSettings;
 import org.fairgrove.pipeline.core.Errors;
 import org.fairgrove.pipeline.core.Progress;
 import org.fairgrove.pipeline.features.Features;
@@ -66,6 +67,11 @@ public final class BenchStages {
             counted((spark, config) -> synthBatch(spark, smallBatch(config)))),
         new BenchStage("ingest-small-batch", "rows read",
             counted((spark, config) -> ingest(spark, smallBatch(config)))),
+        new BenchStage("synth-fhir", "resources written", false,
+            counted((spark, config) -> synth(spark, fhir(config)))),
+        new BenchStage("ingest-fhir", "resources read", false,
+            counted((spark, config) -> ingestResources(spark, fhir(config))),
+            counted((spark, config) -> plainLanding(spark, fhir(config)))),
         new BenchStage("synth-silver", "rows written", false, counted(BenchStages::synthSilver)),
         new BenchStage("cohort", "cohort rows", counted(BenchStages::cohort)),
         new BenchStage("features", "events", counted(BenchStages::features)),
@@ -127,6 +133,25 @@ public final class BenchStages {
     return synth(spark, batch.with(List.of("lakehouse.root=" + batch.synth.out() + "-truth")));
   }
 
+  /**
+   * The population written as FHIR R4 Bulk Data NDJSON beside the OMOP one, ingested into a
+   * lakehouse of its own.
+   */
+  private static FairgroveConfig fhir(FairgroveConfig config) {
+    return config.with(List.of("synth.format=" + SynthSettings.Format.FHIR_NDJSON.configName(),
+        "synth.out=" + config.synth.out() + "-fhir",
+        "lakehouse.root=" + config.lakehouse.root() + "-fhir"));
+  }
+
+  /** Ingests the FHIR population; counts the resources (NDJSON lines) of its files. */
+  private static long ingestResources(SparkSession spark, FairgroveConfig fhir) {
+    Ingest.syntheticPopulation(spark, fhir);
+    return SyntheticPopulation.writtenRows(spark, fhir).orElseThrow(() ->
+        new IllegalStateException("No FHIR population in " + fhir.synth.out()
+            + ": run the synth-fhir stage before ingest-fhir")).values().stream()
+        .mapToLong(Long::longValue).sum();
+  }
+
   /** Ingests every site of the population into bronze and silver; counts source rows read. */
   private static long ingest(SparkSession spark, FairgroveConfig config) {
     return Ingest.syntheticPopulation(spark, config).stream()
@@ -135,23 +160,28 @@ public final class BenchStages {
 
   /**
    * The baseline ingest is measured against: every source file of every site read with the
-   * schema ingest reads it with (CSV: every column a string) and appended as Delta, with no
-   * guard, no checks, no merge, into a scratch lakehouse beside the benchmark's own (a later
-   * batch appends to the tables the first one landed). Counts rows landed.
+   * schema ingest reads it with (CSV: every column a string; FHIR: each line as text) and
+   * appended as Delta, with no guard, no checks, no merge, into a scratch lakehouse beside the
+   * benchmark's own (a later batch appends to the tables the first one landed). Counts rows
+   * landed.
    */
   private static long plainLanding(SparkSession spark, FairgroveConfig config) {
     String root = config.lakehouse.root() + "-plain-landing";
+    SynthSettings.Format format = config.synth.format();
     long rows = 0;
-    for (String table : SyntheticPopulation.sourceTables()) {
+    for (String table : SyntheticPopulation.sourceTables(format)) {
       String location = Locations.child(root, table);
       long before = DeltaTable.isDeltaTable(spark, location)
           ? spark.read().format("delta").load(location).count() : 0;
       for (String site : SyntheticPopulation.siteIds(config)) {
-        String files = Locations.child(Locations.child(config.synth.out(), site), table);
-        Dataset<Row> read = config.synth.format().equals("csv")
-            ? spark.read().option("header", "true").schema(strings(Schemas.load("omop/"
-                + table))).csv(files)
-            : spark.read().parquet(files);
+        String folder = Locations.child(config.synth.out(), site);
+        Dataset<Row> read = switch (format) {
+          case CSV -> spark.read().option("header", "true")
+              .schema(strings(Schemas.load("omop/" + table)))
+              .csv(Locations.child(folder, table));
+          case PARQUET -> spark.read().parquet(Locations.child(folder, table));
+          case FHIR_NDJSON -> spark.read().text(Locations.child(folder, table + ".*.ndjson"));
+        };
         read.write().format("delta").mode("append").save(location);
       }
       rows += spark.read().format("delta").load(location).count() - before;
@@ -190,7 +220,7 @@ public final class BenchStages {
   private static BenchStage.Outcome nightly(SparkSession spark, FairgroveConfig config) {
     String landing = config.synth.out() + "-nightly";
     FairgroveConfig nightly = config.with(List.of("nightly.landing=" + landing,
-        "nightly.source-format=omop-" + config.synth.format()));
+        "nightly.source-format=" + config.synth.format().sourceFormat()));
     ObjectNode details = JsonNodeFactory.instance.objectNode();
     NightlyRun.Result first = NightlyRun.run(spark, nightly, null, false);
     details.set("first_run", runDetails(spark, nightly, first));

@@ -18,10 +18,34 @@ import org.fairgrove.pipeline.core.Errors;
  */
 public record SynthSettings(
     long persons, int sites, LocalDate startDate, LocalDate endDate, LocalDate asOf,
-    LocalDate after, double corrections, String format, String out, int partitions,
+    LocalDate after, double corrections, Format format, String out, int partitions,
     List<Bias> biases) {
 
-  public static final Set<String> FORMATS = Set.of("csv", "parquet");
+  /** What the population is written as, and the ingest source format that reads it. */
+  public enum Format implements Choice {
+    CSV("csv", "omop-csv"),
+    PARQUET("parquet", "omop-parquet"),
+    /** FHIR R4 Bulk Data: one NDJSON file set per resource type and site. */
+    FHIR_NDJSON("fhir-ndjson", "fhir-ndjson");
+
+    private final String configName;
+    private final String sourceFormat;
+
+    Format(String configName, String sourceFormat) {
+      this.configName = configName;
+      this.sourceFormat = sourceFormat;
+    }
+
+    @Override
+    public String configName() {
+      return configName;
+    }
+
+    /** The name of the ingest source format that reads this output. */
+    public String sourceFormat() {
+      return sourceFormat;
+    }
+  }
 
   /** One injected bias: who it affects and how strongly. */
   public record Bias(String kind, String attribute, String value, double strength) {
@@ -83,7 +107,7 @@ public record SynthSettings(
         asOf,
         after,
         c.doubleIn("synth.corrections", 0.0, 1.0),
-        c.oneOf("synth.format", FORMATS),
+        c.choice("synth.format", Format.class),
         Locations.resolve(c.requiredString("synth.out", "the output folder")),
         c.intIn("synth.partitions", 0, 100_000),
         List.copyOf(biases));

@@ -97,7 +97,7 @@ public final class Ingest {
       FairgroveConfig config) {
     List<IngestSummary> summaries = new ArrayList<>();
     for (String site : SyntheticPopulation.siteIds(config)) {
-      summaries.add(run(spark, config, new IngestRequest("omop-" + config.synth.format(),
+      summaries.add(run(spark, config, new IngestRequest(config.synth.format().sourceFormat(),
           Locations.child(config.synth.out(), site), site)));
     }
     return summaries;

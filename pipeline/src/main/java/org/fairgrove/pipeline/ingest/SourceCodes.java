@@ -32,6 +32,8 @@ import org.fairgrove.pipeline.omop.SourceConcepts;
  */
 final class SourceCodes {
   private static final String DATE = "^\\d{4}-\\d{2}-\\d{2}";
+  /** A date, or the year or year and month of one (FHIR's partial dates), maybe with a time. */
+  private static final String PARTIAL_DATE = "^\\d{4}(-\\d{2}(-\\d{2})?)?($|T)";
 
   private SourceCodes() {}
 
@@ -153,9 +155,13 @@ final class SourceCodes {
             col("_first_row." + SourceFiles.ROW_HASH).as(SourceFiles.ROW_HASH));
   }
 
-  /** Year, month or day of an ISO date; the whole text when it is no date, so parsing fails. */
+  /**
+   * Year, month or day of an ISO date (null when a partial date lacks it); the whole text when
+   * it is no date, so parsing fails.
+   */
   static Column datePart(Column date, int from, int length) {
-    return when(date.rlike(DATE), substring(date, from, length)).otherwise(date);
+    return when(date.rlike(PARTIAL_DATE), when(functions.length(date).geq(from + length - 1),
+        substring(date, from, length))).otherwise(date);
   }
 
   static Column present(Column raw) {

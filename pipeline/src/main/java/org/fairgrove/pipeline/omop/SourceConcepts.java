@@ -33,6 +33,12 @@ public final class SourceConcepts {
       "2076-8", Concepts.RACE_NHPI);
   public static final Map<String, Integer> OMB_ETHNICITY = Map.of("2135-2", Concepts.HISPANIC,
       "2186-5", Concepts.NOT_HISPANIC);
+  /** The display of each OMB category code. */
+  public static final Map<String, String> OMB_DISPLAY = Map.of("2106-3", "White",
+      "2054-5", "Black or African American", "2028-9", "Asian",
+      "1002-5", "American Indian or Alaska Native",
+      "2076-8", "Native Hawaiian or Other Pacific Islander", "2135-2", "Hispanic or Latino",
+      "2186-5", "Not Hispanic or Latino");
   /** The CDC race and ethnicity code system the OMB categories are in. */
   public static final String CDC_RACE_ETHNICITY = "urn:oid:2.16.840.1.113883.6.238";
 

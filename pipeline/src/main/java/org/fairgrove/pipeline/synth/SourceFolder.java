@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileStatus;
@@ -78,8 +79,22 @@ final class SourceFolder {
    * partition order (which follows person order).
    */
   void moveParts(String sparkOutput, String staging, String site, String table) {
+    moveParts(sparkOutput, new Path(new Path(staging, site), table),
+        (part, extension) -> String.format("part-%05d%s", part, extension), table, site);
+  }
+
+  /**
+   * Moves one site's Spark text parts of a FHIR resource type to
+   * {@code <site>/<Type>.N.ndjson}, numbered from 1 in partition order, as Bulk Data names them.
+   */
+  void moveResourceParts(String sparkOutput, String staging, String site, String type) {
+    moveParts(sparkOutput, new Path(staging, site),
+        (part, extension) -> type + "." + (part + 1) + ".ndjson", type, site);
+  }
+
+  private void moveParts(String sparkOutput, Path target,
+      BiFunction<Integer, String, String> name, String table, String site) {
     try {
-      Path target = new Path(new Path(staging, site), table);
       fs.mkdirs(target);
       List<FileStatus> parts = new ArrayList<>();
       for (FileStatus file : fs.listStatus(new Path(sparkOutput))) {
@@ -91,7 +106,7 @@ final class SourceFolder {
       for (int i = 0; i < parts.size(); i++) {
         Matcher part = PART_FILE.matcher(parts.get(i).getPath().getName());
         part.matches();
-        Path destination = new Path(target, String.format("part-%05d%s", i, part.group(2)));
+        Path destination = new Path(target, name.apply(i, part.group(2)));
         if (!fs.rename(parts.get(i).getPath(), destination)) {
           throw new IOException("rename to " + destination + " was refused");
         }
@@ -119,7 +134,7 @@ final class SourceFolder {
     root.put("fingerprint", fingerprint);
     root.put("persons", plan.persons());
     root.put("seed", plan.seed());
-    root.put("format", synth.format());
+    root.put("format", synth.format().configName());
     root.put("start_date", synth.startDate().toString());
     root.put("end_date", synth.endDate().toString());
     root.put("as_of", synth.asOf().toString());

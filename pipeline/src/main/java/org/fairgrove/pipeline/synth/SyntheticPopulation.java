@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.date_from_unix_date;
 import static org.apache.spark.sql.functions.lit;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,8 +57,8 @@ public final class SyntheticPopulation {
     SourceFolder folder = new SourceFolder(spark, synth.out());
     folder.requireOwnedOrEmpty();
     Progress.info("synth: %s persons, %d sites, seed %d, %s into %s",
-        Progress.count(plan.persons()), plan.sites().size(), plan.seed(), synth.format(),
-        synth.out());
+        Progress.count(plan.persons()), plan.sites().size(), plan.seed(),
+        synth.format().configName(), synth.out());
 
     if (plan.release().isBatch()) {
       Progress.info("synth: a batch of what changed after %s as of %s (the ground truth was"
@@ -73,7 +74,12 @@ public final class SyntheticPopulation {
     String staging = folder.startStaging();
     Map<String, Long> rows = new LinkedHashMap<>();
     for (Output table : Output.values()) {
-      if (table.isSource()) {
+      if (synth.format() == SynthSettings.Format.FHIR_NDJSON) {
+        if (FhirResources.TYPES.containsKey(table)) {
+          rows.put(FhirResources.TYPES.get(table),
+              writeResources(spark, plan, table, synth, folder, staging));
+        }
+      } else if (table.isSource()) {
         rows.put(table.table(), writeSource(spark, plan, table, synth, folder, staging));
       }
     }
@@ -163,12 +169,26 @@ public final class SyntheticPopulation {
     return generate(spark, config);
   }
 
-  /** The ids of the sites that have persons, each a folder synth.out/&lt;site&gt;. */
-  /** The OMOP source tables the population writes per site (its table folder names). */
-  public static List<String> sourceTables() {
-    return java.util.Arrays.stream(Output.values()).filter(Output::isSource).map(Output::table)
+  /**
+   * What the population writes per site in its format: the OMOP tables (folder names), or the
+   * FHIR resource types (file name prefixes), in table order.
+   */
+  public static List<String> sourceTables(SynthSettings.Format format) {
+    return Arrays.stream(Output.values()).filter(Output::isSource)
+        .filter(t -> format != SynthSettings.Format.FHIR_NDJSON
+            || FhirResources.TYPES.containsKey(t))
+        .map(t -> format == SynthSettings.Format.FHIR_NDJSON ? FhirResources.TYPES.get(t)
+            : t.table())
         .toList();
   }
+
+  /** Rows (or resources) written per table of the population in synth.out, if it is there. */
+  public static Optional<Map<String, Long>> writtenRows(SparkSession spark,
+      FairgroveConfig config) {
+    return new SourceFolder(spark, config.synth.out()).manifestRows(fingerprint(config));
+  }
+
+  /** The ids of the sites that have persons, each a folder synth.out/&lt;site&gt;. */
 
   public static List<String> siteIds(FairgroveConfig config) {
     return PopulationPlan.from(config).sites().stream().filter(site -> site.persons() > 0)
@@ -189,12 +209,37 @@ public final class SyntheticPopulation {
       }
       String sparkOutput = folder.sparkOutput(staging, table.table(), site.id());
       siteRows(spark, plan, site, table, synth, rows).write()
-          .format(synth.format())
+          .format(synth.format().configName())
           .mode(SaveMode.ErrorIfExists)
           .option("header", "true")
           .option("dateFormat", "yyyy-MM-dd")
           .save(sparkOutput);
       folder.moveParts(sparkOutput, staging, site.id(), table.table());
+    }
+    folder.dropSparkOutput(staging);
+    stage.done(rows.value());
+    return rows.value();
+  }
+
+  /**
+   * Writes the table as FHIR resources, per site into {@code <site>/<Type>.N.ndjson}; counts
+   * the resources written.
+   */
+  private static long writeResources(SparkSession spark, PopulationPlan plan, Output table,
+      SynthSettings synth, SourceFolder folder, String staging) {
+    String type = FhirResources.TYPES.get(table);
+    Progress.Stage stage = Progress.start("synth " + type);
+    LongAccumulator rows = spark.sparkContext().longAccumulator("synth." + type);
+    LongAccumulator deaths = spark.sparkContext().longAccumulator("synth.deaths");
+    for (PopulationPlan.Site site : plan.sites()) {
+      if (site.persons() == 0) {
+        continue;
+      }
+      String sparkOutput = folder.sparkOutput(staging, type, site.id());
+      FhirResources.of(table, siteRows(spark, plan, site, table, synth, rows),
+              siteRows(spark, plan, site, Output.DEATH, synth, deaths))
+          .write().mode(SaveMode.ErrorIfExists).text(sparkOutput);
+      folder.moveResourceParts(sparkOutput, staging, site.id(), type);
     }
     folder.dropSparkOutput(staging);
     stage.done(rows.value());
@@ -251,7 +296,7 @@ public final class SyntheticPopulation {
     String canonical = String.join("|", GENERATOR_VERSION, Long.toString(synth.persons()),
         Integer.toString(synth.sites()), Long.toString(config.run.seed()),
         synth.startDate().toString(), synth.endDate().toString(), synth.asOf().toString(),
-        String.valueOf(synth.after()), Double.toString(synth.corrections()), synth.format(),
+        String.valueOf(synth.after()), Double.toString(synth.corrections()), synth.format().configName(),
         Integer.toString(synth.partitions()), synth.biases().toString());
     return Hashing.sha256(canonical);
   }

@@ -24,7 +24,7 @@ class FairgroveConfigTest {
     assertThat(config.run.seed()).isEqualTo(20261124L);
     assertThat(config.synth.persons()).isEqualTo(100000L);
     assertThat(config.synth.sites()).isEqualTo(3);
-    assertThat(config.synth.format()).isEqualTo("csv");
+    assertThat(config.synth.format()).isEqualTo(SynthSettings.Format.CSV);
     assertThat(config.spark.conf()).isEmpty();
     assertThat(config.bench.sizes()).containsExactly(10_000L, 100_000L, 1_000_000L);
     // Relative paths are taken from the working directory.
