@@ -51,11 +51,12 @@ LIMIT 10
 
 -- COMMAND ----------
 
--- Mean predicted risk against the observed rate, by age band (a quick calibration look).
-SELECT c.age_band, count(*) AS persons, round(avg(p.risk), 4) AS mean_risk,
-       round(avg(c.label), 4) AS observed_rate
-FROM gold.predictions p
-JOIN gold.cohort c USING (task_id, person_id, index_date)
-GROUP BY c.age_band
+-- Today's scores by age band: persons scored on the latest date, their mean risk and the share
+-- above 1% (calibration against outcomes is the validation report's, on held-out rows).
+SELECT age_band, count(*) AS persons, round(avg(risk), 4) AS mean_risk,
+       round(avg(CASE WHEN risk > 0.01 THEN 1 ELSE 0 END), 4) AS share_above_1pct
+FROM gold.predictions
+WHERE as_of = (SELECT max(as_of) FROM gold.predictions)
+GROUP BY age_band
 HAVING count(*) >= 11
-ORDER BY c.age_band
+ORDER BY age_band

@@ -25,7 +25,8 @@ final class BenchCommand extends TaskCommand {
 
   @Option(names = "--stages", split = ",", paramLabel = "STAGE[,STAGE...]",
       description = "Only these stages (bench.stages). Stages: ${COMPLETION-CANDIDATES}."
-          + " synth-silver (silver without ingest) runs only when named.",
+          + " These run only when named: synth-fhir and ingest-fhir (the population as FHIR"
+          + " Bulk Data), synth-silver (silver without ingest), flag-rates and nightly.",
       completionCandidates = StageNames.class)
   List<String> stages;
 

@@ -63,7 +63,7 @@ class DemoIT {
     CliRun scored = CliRun.of(with(new String[] {"score", "--task", "t2d-1y", "--as-of",
         "2023-12-31", "--fhir-out", dir.resolve("fhir").toString()}, where));
     assertThat(scored.exitCode()).as(scored.err()).isZero();
-    assertThat(scored.out()).contains("persons as of 2023-12-31", "skipped, not",
+    assertThat(scored.out()).contains("persons as of 2023-12-31", "skipped, failing",
         "FHIR RiskAssessments:");
     assertThat(Files.readString(dir.resolve("fhir").resolve("manifest.json")))
         .contains("\"type\" : \"RiskAssessment\"");

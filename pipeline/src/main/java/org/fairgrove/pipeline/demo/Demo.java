@@ -44,8 +44,8 @@ public final class Demo {
       out.append("  bin/fairgrove sql \"SELECT criterion, outcome, count(*) AS comparisons FROM"
           + " ops.promotion_decisions GROUP BY criterion, outcome ORDER BY criterion, outcome\"\n");
       out.append("  bin/fairgrove sql \"SELECT sex, age_band, count(*) AS persons, avg(risk) AS"
-          + " mean_risk FROM gold.predictions p JOIN gold.cohort c USING (task_id, person_id,"
-          + " index_date) GROUP BY sex, age_band ORDER BY sex, age_band\"\n");
+          + " mean_risk FROM gold.predictions GROUP BY sex, age_band HAVING count(*) >= 11"
+          + " ORDER BY sex, age_band\"\n");
       return out.toString();
     }
   }

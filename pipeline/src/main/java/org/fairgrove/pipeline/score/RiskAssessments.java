@@ -44,7 +44,7 @@ import org.fairgrove.pipeline.train.Registry;
  * time at risk in UCUM days, the model as a contained Device, and the probability rounded to six
  * decimal places.
  */
-final class RiskAssessments {
+public final class RiskAssessments {
   static final String MANIFEST = "manifest.json";
   private static final String PREFIX = "RiskAssessment.";
   private static final String SUFFIX = ".ndjson";
@@ -57,7 +57,7 @@ final class RiskAssessments {
   private RiskAssessments() {}
 
   /** What an export wrote: its files, resources and manifest. */
-  record Export(String folder, List<String> files, long resources, String manifest) {}
+  public record Export(String folder, List<String> files, long resources, String manifest) {}
 
   /**
    * Writes the predictions of one model and date into the folder, replacing an earlier export's

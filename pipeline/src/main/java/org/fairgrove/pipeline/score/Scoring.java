@@ -60,7 +60,7 @@ public final class Scoring {
       out.append(String.format(Locale.ROOT, "  %s: %s%n", steps.get(0).rule(),
           shown(steps.get(0).personsRemaining())));
       for (Attrition.Step step : steps.subList(1, steps.size())) {
-        out.append(String.format(Locale.ROOT, "  skipped, not %s: %s%n", step.rule(),
+        out.append(String.format(Locale.ROOT, "  skipped, failing \"%s\": %s%n", step.rule(),
             shown(step.personsRemoved())));
       }
       if (fhir != null) {
@@ -100,25 +100,16 @@ public final class Scoring {
         + entry.modelId());
 
     Cohort.Population population = Cohort.asOf(lakehouse, task, asOf);
-    Dataset<Row> featureRows = Features.inDictionary(spark, config, entry.dictionaryHash(),
-        population.rows());
-    int topK = task.train().topContributions();
-    boolean explain = topK > 0 && entry.engine().equals("xgboost");
-    Dataset<Row> predicted = predict(entry, featureRows, explain);
-    predicted = predicted.withColumn("top_features", explain
-        ? topFeatures(featureNames(lakehouse, entry), topK).apply(col("contributions"))
-        : lit(null).cast("array<string>"));
-    Dataset<Row> predictions = predicted.select(col("task_id"), col("person_id"),
-        col("index_date"), lit(Date.valueOf(asOf)).as("as_of"), lit(entry.modelId())
-            .as("model_id"), col("risk"), col("top_features"),
-        current_timestamp().as("scored_at"));
-
+    Dataset<Row> predictions = predictions(spark, config, lakehouse, entry,
+        population.rows(), asOf);
     lakehouse.delta(Tables.GOLD_PREDICTIONS).as("p")
         .merge(Lakehouse.conform(Tables.GOLD_PREDICTIONS, predictions).as("s"),
             "p.task_id = s.task_id AND p.person_id = s.person_id"
             + " AND p.index_date = s.index_date AND p.model_id = s.model_id")
         .whenMatched().updateAll()
         .whenNotMatched().insertAll()
+        // A lakehouse scored before the slicing attributes were kept gains their columns.
+        .withSchemaEvolution()
         .execute();
     Dataset<Row> written = lakehouse.read(Tables.GOLD_PREDICTIONS)
         .filter(col("model_id").equalTo(entry.modelId()).and(col("as_of")
@@ -128,6 +119,26 @@ public final class Scoring {
         rows, entry, task, config.export.fhirIdentifierSystem(), asOf, fhirOut);
     stage.done(rows);
     return new Result(entry.modelId(), asOf, rows, population.skipped(), fhir);
+  }
+
+  /**
+   * The model's predictions for index rows (with their slicing attributes), as gold.predictions
+   * rows with explanations.
+   */
+  private static Dataset<Row> predictions(SparkSession spark, FairgroveConfig config,
+      Lakehouse lakehouse, Registry.Entry entry, Dataset<Row> indexRows, LocalDate asOf) {
+    Dataset<Row> featureRows = Features.inDictionary(spark, config, entry.dictionaryHash(),
+        indexRows);
+    int topK = config.task.train().topContributions();
+    boolean explain = topK > 0 && entry.engine().equals("xgboost");
+    Dataset<Row> predicted = predict(entry, featureRows, explain);
+    predicted = predicted.withColumn("top_features", explain
+        ? topFeatures(featureNames(lakehouse, entry), topK).apply(col("contributions"))
+        : lit(null).cast("array<string>"));
+    return predicted.select(col("task_id"), col("person_id"), col("index_date"),
+        lit(Date.valueOf(asOf)).as("as_of"), lit(entry.modelId()).as("model_id"), col("risk"),
+        col("site_id"), col("sex"), col("race"), col("ethnicity"), col("age_band"), col("payer"),
+        col("top_features"), current_timestamp().as("scored_at"));
   }
 
   /**

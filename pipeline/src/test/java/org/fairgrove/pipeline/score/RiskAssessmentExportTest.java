@@ -93,7 +93,8 @@ class RiskAssessmentExportTest {
         .filter(col("as_of").equalTo(java.sql.Date.valueOf(AS_OF))).count())
         .isEqualTo(scored.scored());
     assertThat(scored.summary(1)).contains("Scored " + scored.scored() + " persons as of "
-        + AS_OF, "skipped, not age 18-120 at index", "skipped, not no outcome before time");
+        + AS_OF, "skipped, failing \"age 18-120 at index\"",
+        "skipped, failing \"no outcome before time at risk\"");
   }
 
   @Test
