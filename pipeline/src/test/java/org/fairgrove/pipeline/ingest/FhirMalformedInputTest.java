@@ -58,12 +58,7 @@ class FhirMalformedInputTest {
 
   @Test
   void eachFaultIsQuarantinedWithItsReason() {
-    List<String> quarantined = lakehouse.read(Tables.OPS_QUARANTINE)
-        .orderBy("table_name", "source_file", "row_position").collectAsList().stream()
-        .map(r -> r.getAs("table_name") + " " + r.getAs("source_file") + ":"
-            + r.getAs("row_position") + " " + r.getAs("reason_code") + " "
-            + r.getList(r.fieldIndex("offending_columns")))
-        .toList();
+    List<String> quarantined = IngestMalformedInputTest.quarantined(lakehouse);
     assertThat(quarantined).containsExactly(
         "condition_occurrence Condition.ndjson:3 unparseable_date [condition_start_date]",
         "measurement Observation.ndjson:3 malformed_row []",

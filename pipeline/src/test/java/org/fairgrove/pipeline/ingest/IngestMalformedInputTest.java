@@ -65,14 +65,19 @@ class IngestMalformedInputTest {
         .collect(Collectors.toMap(IngestSummary.TableCounts::table, Function.identity()));
   }
 
-  @Test
-  void everyBadRowIsQuarantinedWithItsReasonAndColumns() {
-    List<String> quarantined = lakehouse.read(Tables.OPS_QUARANTINE)
+  /** Each quarantined row as "table file:position reason [columns]", in file order. */
+  static List<String> quarantined(Lakehouse lakehouse) {
+    return lakehouse.read(Tables.OPS_QUARANTINE)
         .orderBy("table_name", "source_file", "row_position").collectAsList().stream()
         .map(r -> r.getAs("table_name") + " " + r.getAs("source_file") + ":"
             + r.getAs("row_position") + " " + r.getAs("reason_code") + " "
             + r.getList(r.fieldIndex("offending_columns")))
         .toList();
+  }
+
+  @Test
+  void everyBadRowIsQuarantinedWithItsReasonAndColumns() {
+    List<String> quarantined = quarantined(lakehouse);
     assertThat(quarantined).containsExactly(
         "death death.csv:2 event_before_birth [death_date]",
         "notes notes.csv:1 unknown_table []",
