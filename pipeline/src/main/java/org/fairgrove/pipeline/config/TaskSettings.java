@@ -40,12 +40,15 @@ public record TaskSettings(
   public record Split(double testFraction, double validationFraction, LocalDate temporalCutoff,
       List<String> externalSites) {}
 
-  /** How the model is trained. */
-  public record Train(String engine, int rounds, int earlyStoppingRounds, boolean classWeighting,
-      int searchTrials, List<Integer> maxDepth, List<Double> learningRate,
-      List<Double> minChildWeight, boolean recalibrate, int topContributions) {
-    public static final List<String> ENGINES = List.of("xgboost", "mllib-gbt");
-  }
+  /**
+   * How the model is trained.
+   *
+   * @param workers XGBoost workers (one Spark task each); 0: one per task slot of the
+   *     application when training starts (executors x cores / spark.task.cpus)
+   */
+  public record Train(EngineKind engine, int workers, int rounds, int earlyStoppingRounds,
+      boolean classWeighting, int searchTrials, List<Integer> maxDepth, List<Double> learningRate,
+      List<Double> minChildWeight, boolean recalibrate, int topContributions) {}
 
   /** Where the model's risks become decisions: one kind, several values (ascending). */
   public record OperatingPoints(OperatingPointKind kind, List<Double> values) {}
@@ -126,7 +129,8 @@ public record TaskSettings(
             c.bool("task.features.protected-attributes-as-inputs"),
             c.optionalString("task.features.dictionary")),
         new Train(
-            c.oneOf("task.train.engine", Set.copyOf(Train.ENGINES)),
+            c.choice("task.train.engine", EngineKind.class),
+            c.intIn("task.train.workers", 0, 100_000),
             c.intIn("task.train.rounds", 1, 100_000),
             c.intIn("task.train.early-stopping-rounds", 0, 100_000),
             c.bool("task.train.class-weighting"),

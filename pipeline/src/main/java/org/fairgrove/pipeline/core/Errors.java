@@ -167,6 +167,16 @@ public final class Errors {
             + " `fairgrove cohort` and `fairgrove features`.");
   }
 
+  public static FairgroveError tooFewTaskSlots(int workers, int slots) {
+    return error(
+        "Training asks for " + workers + " XGBoost workers, and the application has " + slots
+            + " task slot(s).",
+        "XGBoost trains in one barrier stage: every worker is a Spark task, and all of them must"
+            + " run at once (on a cluster, executors that have not registered yet have no slots).",
+        "Set task.train.workers to at most " + Math.max(1, slots) + " (0: one per slot), or give"
+            + " the application more executors or cores.");
+  }
+
   public static FairgroveError mixedFeatureDictionary(String task) {
     return error(
         "gold.features for task '" + task + "' mixes rows built with different feature"

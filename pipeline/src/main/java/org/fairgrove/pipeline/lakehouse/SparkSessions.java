@@ -2,6 +2,7 @@ package org.fairgrove.pipeline.lakehouse;
 
 import java.util.Map;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.config.Locations;
@@ -45,6 +46,16 @@ public final class SparkSessions {
         "spark.sql.warehouse.dir", Locations.child(config.lakehouse.root(), "_warehouse"),
         // Delta's retention check protects concurrent readers; keep it on.
         "spark.databricks.delta.retentionDurationCheck.enabled", "true");
+  }
+
+  /**
+   * How many tasks the application can run at once now: the executors registered so far times
+   * their cores, divided by spark.task.cpus (the count Spark's own barrier-stage check uses).
+   */
+  public static int taskSlots(SparkSession spark) {
+    SparkContext context = spark.sparkContext();
+    return context.maxNumConcurrentTasks(
+        context.resourceProfileManager().defaultResourceProfile());
   }
 
   private static void apply(SparkConf conf, Map<String, String> settings) {

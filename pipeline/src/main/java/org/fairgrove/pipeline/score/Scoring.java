@@ -130,7 +130,7 @@ public final class Scoring {
     Dataset<Row> featureRows = Features.inDictionary(spark, config, entry.dictionaryHash(),
         indexRows);
     int topK = config.task.train().topContributions();
-    boolean explain = topK > 0 && entry.engine().equals("xgboost");
+    boolean explain = topK > 0 && Engine.named(entry.engine()).explains();
     Dataset<Row> predicted = predict(entry, featureRows, explain);
     predicted = predicted.withColumn("top_features", explain
         ? topFeatures(featureNames(lakehouse, entry), topK).apply(col("contributions"))

@@ -4,6 +4,8 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.fairgrove.pipeline.config.Choice;
+import org.fairgrove.pipeline.config.EngineKind;
 import org.fairgrove.pipeline.config.TaskSettings;
 
 /**
@@ -12,15 +14,28 @@ import org.fairgrove.pipeline.config.TaskSettings;
  * importance per feature slot.
  */
 public interface Engine {
-  static Engine named(String name) {
-    return switch (name) {
-      case "xgboost" -> new XGBoostEngine();
-      case "mllib-gbt" -> new GbtEngine();
-      default -> throw new IllegalArgumentException("Unknown engine " + name);
+  static Engine of(EngineKind kind) {
+    return switch (kind) {
+      case XGBOOST -> new XGBoostEngine();
+      case MLLIB_GBT -> new GbtEngine();
     };
   }
 
-  String name();
+  /** The engine a registry row names. */
+  static Engine named(String name) {
+    return of(Choice.named(EngineKind.class, name));
+  }
+
+  EngineKind kind();
+
+  default String name() {
+    return kind().configName();
+  }
+
+  /** Whether its models give per-slot contributions (SHAP values) with their risks. */
+  default boolean explains() {
+    return false;
+  }
 
   /**
    * @param positiveWeight weight of an event relative to a non-event (1 when not weighting)
@@ -32,9 +47,9 @@ public interface Engine {
 
   /**
    * How many partitions the training rows come in: the engine learns from them in that
-   * partitioning and order (see {@link Trainer}).
+   * partitioning and order (see {@link Trainer}), so a model depends on the number.
    */
-  default int partitions(SparkSession spark) {
+  default int partitions(SparkSession spark, TaskSettings.Train settings) {
     return Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
   }
 

@@ -19,6 +19,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.storage.StorageLevel;
+import org.fairgrove.pipeline.config.EngineKind;
 import org.fairgrove.pipeline.config.TaskSettings;
 
 /**
@@ -35,8 +36,8 @@ final class GbtEngine implements Engine {
       (UDF1<Vector, Vector>) GbtEngine::imputeMissing, SQLDataTypes.VectorType());
 
   @Override
-  public String name() {
-    return "mllib-gbt";
+  public EngineKind kind() {
+    return EngineKind.MLLIB_GBT;
   }
 
   @Override

@@ -50,8 +50,12 @@ public final class Trainer {
   private Trainer() {}
 
   /** What a training run produced. */
+  /**
+   * @param seconds the whole stage, reading rows and saving included
+   * @param fitSeconds the engine fitting models, summed over the search's trials
+   */
   public record Result(String modelId, String engine, Map<String, Double> auroc, int rounds,
-      Engine.Trial chosen, double seconds) {}
+      Engine.Trial chosen, double seconds, double fitSeconds) {}
 
   public static Result train(SparkSession spark, FairgroveConfig config) {
     long start = System.nanoTime();
@@ -59,10 +63,11 @@ public final class Trainer {
     String taskId = task.requireId();
     TaskSettings.Train settings = task.train();
     Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
-    Engine engine = Engine.named(settings.engine());
+    Engine engine = Engine.of(settings.engine());
     Progress.Stage stage = Progress.start("train " + taskId + " (" + engine.name() + ")");
 
-    Dataset<Row> rows = inKeyOrder(rows(lakehouse, taskId), engine.partitions(spark))
+    int partitions = engine.partitions(spark, settings);
+    Dataset<Row> rows = inKeyOrder(rows(lakehouse, taskId), partitions)
         .persist(StorageLevel.MEMORY_AND_DISK());
     String dictionaryHash = singleDictionary(rows, taskId);
     Map<String, long[]> classCounts = classCounts(rows);
@@ -83,13 +88,18 @@ public final class Trainer {
     Engine.Model best = null;
     Engine.Trial chosen = null;
     double bestAuroc = Double.NEGATIVE_INFINITY;
+    double fitSeconds = 0;
     for (Engine.Trial trial : trials(settings, seed)) {
+      long fitStart = System.nanoTime();
       Engine.Model model = engine.fit(train, validation, trial, settings, positiveWeight, seed);
+      double trialSeconds = (System.nanoTime() - fitStart) / 1e9;
+      fitSeconds += trialSeconds;
       double auroc = auroc(model.predict(validation, false));
       trace.add(json.createObjectNode().put("max_depth", trial.maxDepth())
           .put("learning_rate", trial.learningRate())
           .put("min_child_weight", trial.minChildWeight())
-          .put("rounds", model.rounds()).put("validation_auroc", auroc));
+          .put("rounds", model.rounds()).put("validation_auroc", auroc)
+          .put("fit_seconds", Math.round(trialSeconds * 10) / 10.0));
       Progress.info("train trial depth %d, rate %.3g, min child %.3g: validation AUROC %.4f"
           + " (%d trees)", trial.maxDepth(), trial.learningRate(), trial.minChildWeight(), auroc,
           model.rounds());
@@ -122,7 +132,8 @@ public final class Trainer {
         .put("min_child_weight", chosen.minChildWeight()).put("rounds", best.rounds())
         .put("max_rounds", settings.rounds())
         .put("early_stopping_rounds", settings.earlyStoppingRounds())
-        .put("positive_weight", positiveWeight);
+        .put("positive_weight", positiveWeight).put("partitions", partitions)
+        .put("task_cpus", spark.sparkContext().getConf().getInt("spark.task.cpus", 1));
     ObjectNode metrics = json.createObjectNode();
     ObjectNode aurocNode = metrics.putObject("auroc");
     aurocBySplit.forEach(aurocNode::put);
@@ -130,7 +141,7 @@ public final class Trainer {
     String inputs = inputs(lakehouse, fingerprint, json);
     String configHash = Hashing.sha256(config.render());
     String codeVersion = codeVersion();
-    String modelId = modelId(config, engine.name(), codeVersion, fingerprint);
+    String modelId = modelId(config, engine.name(), partitions, codeVersion, fingerprint);
 
     Registry registry = new Registry(spark, lakehouse);
     String path = registry.modelPath(modelId);
@@ -144,7 +155,8 @@ public final class Trainer {
         path));
     rows.unpersist();
     stage.done(training[0] + training[1]);
-    return new Result(modelId, engine.name(), aurocBySplit, best.rounds(), chosen, seconds);
+    return new Result(modelId, engine.name(), aurocBySplit, best.rounds(), chosen, seconds,
+        fitSeconds);
   }
 
   /** The task's feature rows, the columns training reads. */
@@ -210,15 +222,17 @@ public final class Trainer {
 
   /**
    * A model's id: a hash of what determines the model (the task's settings, the seed, the
-   * engine, the code and the content of its training rows), so a model id means one model. It
+   * engine, the partitions it learned from, the code and the content of its training rows), so a
+   * model id means one model. It
    * leaves out where things are stored and the Delta versions, which differ between lakehouses
    * holding the same data (and coincide, all 0, between fresh lakehouses holding different data).
    */
-  static String modelId(FairgroveConfig config, String engine, String codeVersion,
-      String fingerprint) {
+  static String modelId(FairgroveConfig config, String engine, int partitions,
+      String codeVersion, String fingerprint) {
     String taskId = config.task.requireId();
     return taskId + "-" + engine + "-" + Hashing.sha256(String.join("|", config.render("task"),
-        Long.toString(config.run.seed()), engine, codeVersion, fingerprint)).substring(0, 12);
+        Long.toString(config.run.seed()), engine, Integer.toString(partitions), codeVersion,
+        fingerprint)).substring(0, 12);
   }
 
   /**

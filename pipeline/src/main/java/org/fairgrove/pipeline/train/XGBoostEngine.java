@@ -21,28 +21,51 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.fairgrove.pipeline.config.EngineKind;
 import org.fairgrove.pipeline.config.TaskSettings;
+import org.fairgrove.pipeline.core.Errors;
+import org.fairgrove.pipeline.lakehouse.SparkSessions;
 import scala.Option;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * XGBoost4J-Spark: hist trees, NaN as missing (XGBoost learns where missing values go), early
- * stopping on the validation split. One worker keeps training bit-for-bit reproducible.
+ * stopping on the validation split. Every task slot trains by default: one worker per slot, each
+ * a Spark task of spark.task.cpus threads, which XGBoost4J-Spark takes as its nthread. Given its
+ * rows in as many partitions as workers, in a fixed order, the same worker count gives the same
+ * model bit for bit, on local Spark or a cluster.
  */
 final class XGBoostEngine implements Engine {
   private static final String CONTRIBUTIONS = "contributions";
   private static final String BOOSTER_FILE = "booster.ubj";
-  private static final int WORKERS = 1;
 
   @Override
-  public String name() {
-    return "xgboost";
+  public EngineKind kind() {
+    return EngineKind.XGBOOST;
   }
 
-  /** One worker, given one partition: XGBoost keeps its order rather than repartitioning. */
   @Override
-  public int partitions(SparkSession spark) {
-    return WORKERS;
+  public boolean explains() {
+    return true;
+  }
+
+  /** One partition per worker: XGBoost then keeps their order rather than repartitioning. */
+  @Override
+  public int partitions(SparkSession spark, TaskSettings.Train settings) {
+    return workers(spark, settings);
+  }
+
+  /**
+   * The configured workers, or one per task slot. Spark runs a barrier stage only when all its
+   * tasks fit in the slots at once, so asking for more fails here rather than waiting there.
+   */
+  static int workers(SparkSession spark, TaskSettings.Train settings) {
+    int slots = SparkSessions.taskSlots(spark);
+    int workers = settings.workers() == 0 ? slots : settings.workers();
+    if (workers < 1 || workers > slots) {
+      throw Errors.tooFewTaskSlots(Math.max(1, workers), slots);
+    }
+    return workers;
   }
 
   @Override
@@ -54,7 +77,7 @@ final class XGBoostEngine implements Engine {
     classifier.setObjective("binary:logistic");
     classifier.setTreeMethod("hist");
     classifier.setMissing(Float.NaN);
-    classifier.setNumWorkers(WORKERS);
+    classifier.setNumWorkers(workers(train.sparkSession(), settings));
     classifier.setNumRound(settings.rounds());
     classifier.setMaxDepth(trial.maxDepth());
     classifier.setEta(trial.learningRate());

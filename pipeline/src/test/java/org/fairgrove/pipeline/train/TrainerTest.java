@@ -9,9 +9,16 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageCompleted;
+import org.apache.spark.scheduler.StageInfo;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.RDDInfo;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.core.FairgroveError;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
@@ -22,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Training on a sparse feature table whose true risk is known ({@link SyntheticFeatures}: two
@@ -52,7 +60,20 @@ class TrainerTest {
 
   @Test
   void xgboostComesCloseToTheBestAchievableAurocAndIsReproducible() throws Exception {
-    Trainer.Result first = Trainer.train(spark, config);
+    BarrierTasks barrier = new BarrierTasks();
+    spark.sparkContext().addSparkListener(barrier);
+    Trainer.Result first;
+    try {
+      first = Trainer.train(spark, config);
+    } finally {
+      spark.sparkContext().removeSparkListener(barrier);
+    }
+    // Two search trials, each one barrier stage of two workers: local[2] has two task slots.
+    assertThat(barrier.tasksPerStage).hasSizeGreaterThanOrEqualTo(2).containsOnly(2);
+    JsonNode params = new ObjectMapper().readTree(
+        new Registry(spark, lakehouse).get(first.modelId()).params());
+    assertThat(params.get("partitions").asInt()).isEqualTo(2);
+    assertThat(params.get("task_cpus").asInt()).isEqualTo(1);
     assertThat(achievableTestAuroc).isBetween(0.75, 0.9);
     assertThat(first.auroc().get("test")).isCloseTo(achievableTestAuroc, within(0.03));
     assertThat(first.auroc()).containsOnlyKeys("train", "validation", "test");
@@ -154,11 +175,37 @@ class TrainerTest {
     assertThat(identity(config.with(List.of("run.seed=8")), lakehouse)).isNotEqualTo(here);
     assertThat(identity(config.with(List.of("task.train.rounds=61")), lakehouse))
         .isNotEqualTo(here);
+    assertThat(identity(config, lakehouse, 1)).as("another worker count").isNotEqualTo(here);
   }
 
   private static String identity(FairgroveConfig config, Lakehouse lakehouse) {
-    return Trainer.modelId(config, "xgboost", "dev",
+    return identity(config, lakehouse, 2);
+  }
+
+  private static String identity(FairgroveConfig config, Lakehouse lakehouse, int partitions) {
+    return Trainer.modelId(config, "xgboost", partitions, "dev",
         Trainer.fingerprint(Trainer.rows(lakehouse, TASK), TASK));
+  }
+
+  @Test
+  void moreWorkersThanTaskSlotsFailBeforeTraining() {
+    assertThatThrownBy(() -> Trainer.train(spark, config.with(List.of("task.train.workers=3"))))
+        .isInstanceOf(FairgroveError.class)
+        .hasMessageContaining("asks for 3 XGBoost workers, and the application has 2 task slot")
+        .hasMessageContaining("Set task.train.workers to at most 2");
+  }
+
+  /** The number of tasks of each barrier stage (XGBoost trains in one per model). */
+  private static final class BarrierTasks extends SparkListener {
+    final List<Integer> tasksPerStage = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onStageCompleted(SparkListenerStageCompleted completed) {
+      StageInfo stage = completed.stageInfo();
+      if (CollectionConverters.asJava(stage.rddInfos()).stream().anyMatch(RDDInfo::isBarrier)) {
+        tasksPerStage.add(stage.numTasks());
+      }
+    }
   }
 
   @Test
