@@ -1,5 +1,6 @@
 package org.fairgrove.pipeline.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -32,10 +33,10 @@ public final class Benchmark {
 
   private Benchmark() {}
 
-  /** One stage at one size. */
+  /** One stage at one size; the baseline's figures null for a stage without one. */
   public record Result(String stage, long persons, String unit, long units, double seconds,
-      Double baselineSeconds, long peakHeapBytes, long peakRssBytes, ObjectNode jobs,
-      com.fasterxml.jackson.databind.JsonNode details) {
+      Double baselineSeconds, JsonNode baselineDetails, long peakHeapBytes, long peakRssBytes,
+      ObjectNode jobs, JsonNode details) {
     public double unitsPerSecond() {
       return units / Math.max(seconds, 1e-9);
     }
@@ -55,17 +56,18 @@ public final class Benchmark {
           "lakehouse.root=" + work.resolve("lakehouse"),
           "reports.dir=" + work.resolve("reports")));
       for (BenchStage stage : stages) {
-        Double baseline = null;
+        Timed baselineRun = null;
         if (stage.baseline() != null) {
           Progress.info("bench: %s baseline at %s persons", stage.name(),
               Progress.count(persons));
-          baseline = timed(spark, sized, stage.baseline()).seconds;
+          baselineRun = timed(spark, sized, stage.baseline());
         }
+        Double baseline = baselineRun == null ? null : baselineRun.seconds;
         Progress.info("bench: %s at %s persons", stage.name(), Progress.count(persons));
         Timed timed = timed(spark, sized, stage.runner());
         Result result = new Result(stage.name(), persons, stage.unit(), timed.outcome.units(),
-            timed.seconds, baseline, timed.peakHeap, timed.peakRss, timed.jobs,
-            timed.outcome.details());
+            timed.seconds, baseline, baselineRun == null ? null : baselineRun.outcome.details(),
+            timed.peakHeap, timed.peakRss, timed.jobs, timed.outcome.details());
         Progress.info("bench: %s at %s persons: %.1f s, %s %s/s%s", stage.name(),
             Progress.count(persons), timed.seconds,
             Progress.count(Math.round(result.unitsPerSecond())), stage.unit(),
@@ -155,6 +157,9 @@ public final class Benchmark {
         row.put("baseline_seconds", Math.round(r.baselineSeconds() * 1000) / 1000.0);
         row.put("ratio_to_baseline", Math.round(r.seconds() / r.baselineSeconds() * 1000)
             / 1000.0);
+        if (r.baselineDetails() != null) {
+          row.set("baseline_details", r.baselineDetails());
+        }
       }
       row.set("spark_jobs", r.jobs());
       if (r.details() != null) {
