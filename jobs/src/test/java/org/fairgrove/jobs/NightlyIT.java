@@ -1,9 +1,6 @@
 package org.fairgrove.jobs;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.to_json;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -14,13 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.MapType;
-import org.apache.spark.sql.types.StructField;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
-import org.fairgrove.pipeline.lakehouse.TableId;
 import org.fairgrove.pipeline.nightly.NightlyRun;
 import org.fairgrove.pipeline.testing.SparkTestSession;
 import org.junit.jupiter.api.Tag;
@@ -100,7 +92,7 @@ class NightlyIT {
 
     int uninterrupted = run(clean, NIGHTLY);
     assertThat(uninterrupted).as(read(clean, ".out") + read(clean, ".err")).isEqualTo(resumed);
-    assertSameOutcome(new Lakehouse(spark, crashed.resolve("lakehouse").toString()),
+    SameOutcome.assertSameOutcome(new Lakehouse(spark, crashed.resolve("lakehouse").toString()),
         new Lakehouse(spark, clean.resolve("lakehouse").toString()));
     // The model's report has the gate's section, resumed or not.
     assertThat(Reports.gateDecision(crashed.resolve("reports"))).isNotNull()
@@ -116,53 +108,6 @@ class NightlyIT {
 
     assertThat(run(clean, NIGHTLY)).isEqualTo(NightlyRun.Outcome.NOTHING_NEW.exitCode());
     assertThat(read(clean, ".out")).contains("already ingested", "nothing_new: No new batch");
-  }
-
-  /**
-   * Every table equal: the same data, model, decision and (with a champion) scores. Run ids,
-   * times, per-run merge counts, the paths under each working folder and the Delta versions read
-   * (a killed write may have committed) differ by design.
-   */
-  private static void assertSameOutcome(Lakehouse resumed, Lakehouse uninterrupted) {
-    List<TableId> tables = uninterrupted.tables();
-    assertThat(resumed.tables()).containsExactlyElementsOf(tables);
-    assertThat(tables).contains(TableId.of("silver", "person"), TableId.of("gold", "features"),
-        TableId.of("registry", "models"), TableId.of("ops", "promotion_decisions"));
-    String[] perRun = {"scored_at", "registered_at", "promoted_at", "training_seconds",
-        "decision_id", "decided_at", "run_id", "ingested_at", "validated_at", "built_at",
-        "rows_inserted", "rows_updated", "model_path", "config_hash", "input_versions",
-        "started_at", "ended_at", "pid", "inputs", "outputs", "summary",
-        // MLlib's AUROC evaluator sums in partition order: equal to the last bits only.
-        "metrics", "search_trace"};
-    for (TableId table : tables) {
-      Dataset<Row> a = comparable(resumed.read(table).drop(perRun));
-      Dataset<Row> b = comparable(uninterrupted.read(table).drop(perRun));
-      if (table.equals(TableId.of("ops", "nightly_runs"))) {
-        // The resumed run also recorded the stages its killed process completed first.
-        a = a.filter(col("stage").equalTo("run"));
-        b = b.filter(col("stage").equalTo("run"));
-      }
-      assertThat(a.count()).as(table.toString()).isEqualTo(b.count());
-      if (table.equals(TableId.of("registry", "models"))) {
-        assertThat(auroc(resumed)).isCloseTo(auroc(uninterrupted), within(1e-9));
-      }
-      assertThat(a.exceptAll(b).count()).as(table.toString()).isZero();
-    }
-  }
-
-  private static double auroc(Lakehouse lakehouse) {
-    return lakehouse.read(TableId.of("registry", "models")).selectExpr(
-        "CAST(get_json_object(metrics, '$.auroc.test') AS DOUBLE)").first().getDouble(0);
-  }
-
-  /** Map columns as JSON: set operations cannot compare maps. */
-  private static Dataset<Row> comparable(Dataset<Row> rows) {
-    for (StructField field : rows.schema().fields()) {
-      if (field.dataType() instanceof MapType) {
-        rows = rows.withColumn(field.name(), to_json(col(field.name())));
-      }
-    }
-    return rows;
   }
 
   private static void copy(Path from, Path to) throws IOException {

@@ -1,0 +1,149 @@
+package org.fairgrove.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.fairgrove.pipeline.lakehouse.Lakehouse;
+import org.fairgrove.pipeline.lakehouse.TableId;
+import org.fairgrove.pipeline.testing.SparkTestSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pipeline submitted with bin/spark-submit to a real standalone cluster (bin/fairgrove-cluster:
+ * a Master and two Workers of one core, executors in their own JVMs, the job jar shipped to them)
+ * ends with the lakehouse of the same pipeline run by bin/fairgrove on local Spark: the same
+ * tables, model ids, registry and validation metrics. The cluster is stopped even when a step
+ * fails, and none of its processes is left.
+ */
+@Tag("e2e")
+@ExtendWith(SparkTestSession.class)
+class ClusterIT {
+  private static final Path REPO =
+      Path.of(System.getProperty("fairgrove.repo.root", ".")).toAbsolutePath();
+  private static final Path CLUSTER_SCRIPT = REPO.resolve("bin/fairgrove-cluster");
+  private static final Path PIDS = REPO.resolve("target/spark-cluster/pids");
+  private static final String[] SUBMIT = {REPO.resolve("bin/spark-submit").toString(),
+      "--master", "spark://127.0.0.1:7077", "--deploy-mode", "client",
+      "--class", "org.fairgrove.jobs.FairgroveCli",
+      REPO.resolve("jobs/target/fairgrove-jobs.jar").toString()};
+  private static final String[] LOCAL = {REPO.resolve("bin/fairgrove").toString()};
+  // A population whose validation split has events on one site; a short MLlib search.
+  private static final String[] DEMO = {"demo", "--task", "t2d-1y", "--persons", "3000",
+      "--set", "synth.sites=1", "--set", "run.seed=7"};
+  private static final String[] GBT = {"train", "--task", "t2d-1y", "--engine", "mllib-gbt",
+      "--set", "task.train.rounds=20", "--set", "task.train.search.trials=1"};
+
+  private static final List<ProcessHandle> started = new ArrayList<>();
+
+  @TempDir static Path dir;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    assertThat(run(dir, CLUSTER_SCRIPT.toString(), "start", "--workers", "2", "--cores", "1",
+        "--memory", "2g")).as(read(dir, ".err")).isZero();
+    try (Stream<Path> pids = Files.list(PIDS)) {
+      for (Path pid : pids.toList()) {
+        ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).ifPresent(started::add);
+      }
+    }
+    assertThat(started).hasSize(3);
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    List<ProcessHandle> executors = started.stream().flatMap(ProcessHandle::descendants).toList();
+    assertThat(run(dir, CLUSTER_SCRIPT.toString(), "stop")).as(read(dir, ".err")).isZero();
+    for (ProcessHandle process : started) {
+      assertThat(process.isAlive()).as("cluster process " + process.pid()).isFalse();
+    }
+    for (ProcessHandle process : executors) {
+      assertThat(process.isAlive()).as("executor " + process.pid()).isFalse();
+    }
+    String sparkHome = REPO.resolve("target/spark-home").toString();
+    assertThat(ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().orElse("").contains(sparkHome))
+        .map(p -> p.info().commandLine().orElse(""))).as("processes left on the Spark home")
+        .isEmpty();
+  }
+
+  @Test
+  void thePipelineOnTheClusterEndsAsOnLocalSpark(SparkSession spark) throws Exception {
+    Path cluster = dir.resolve("cluster");
+    Path local = dir.resolve("local");
+    step(cluster, SUBMIT, DEMO);
+    step(local, LOCAL, DEMO);
+    assertThat(read(cluster, ".out")).contains("synth", "ingest", "cohort", "features", "train",
+        "validate", "gate");
+
+    step(cluster, SUBMIT, GBT);
+    step(local, LOCAL, GBT);
+    assertThat(read(cluster, ".out")).contains("Model t2d-1y-mllib-gbt-");
+
+    Lakehouse onCluster = new Lakehouse(spark, cluster.resolve("lakehouse").toString());
+    String xgboost = onCluster.read(TableId.of("registry", "models"))
+        .filter("engine = 'xgboost'").first().getString(0);
+    String[] score = {"score", "--task", "t2d-1y", "--as-of", "2024-12-31", "--model-id",
+        xgboost};
+    step(cluster, SUBMIT, score);
+    step(local, LOCAL, score);
+
+    // Equal to 9 significant digits: the gate's and validation's aggregates (Newton fits,
+    // DeLong variances) add the executors' partial sums in the order their blocks arrive.
+    SameOutcome.assertSameOutcome(onCluster,
+        new Lakehouse(spark, local.resolve("lakehouse").toString()), 9);
+    assertThat(onCluster.read(TableId.of("gold", "predictions")).count()).isPositive();
+  }
+
+  /** Runs a Fairgrove command in the folder, with the settings both runs share, to exit 0. */
+  private static void step(Path workDir, String[] launcher, String[] command) throws Exception {
+    Files.createDirectories(workDir);
+    List<String> args = new ArrayList<>(List.of(launcher));
+    args.addAll(List.of(command));
+    // The cluster profile for both runs; few shuffle partitions for a small population. Local
+    // Spark gets the cluster's two cores (spark-submit's --master wins over spark.master).
+    args.addAll(List.of("--conf", "cluster", "--set", "spark.master=local[2]",
+        "--set", "lakehouse.root=" + workDir.resolve("lakehouse"),
+        "--set", "reports.dir=" + workDir.resolve("reports"),
+        "--set", "synth.out=" + workDir.resolve("sources"),
+        "--set", "spark.shuffle-partitions=8", "--set", "spark.ui-enabled=false"));
+    assertThat(run(workDir, args.toArray(String[]::new)))
+        .as(String.join(" ", command) + " in " + workDir + ":\n" + read(workDir, ".out")
+            + read(workDir, ".err"))
+        .isZero();
+  }
+
+  private static int run(Path workDir, String... command) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+        .redirectOutput(workDir.resolve(".out").toFile())
+        .redirectError(workDir.resolve(".err").toFile());
+    builder.environment().put("FAIRGROVE_JAVA_OPTS", "-Xmx2g");
+    // The cluster profile is production: it needs a pseudonymisation key.
+    builder.environment().put("FAIRGROVE_PSEUDONYM_KEY",
+        "cluster-it-key-not-secret-at-least-32-characters");
+    Process process = builder.start();
+    try {
+      assertThat(process.waitFor(10, TimeUnit.MINUTES)).as("finished in time").isTrue();
+    } finally {
+      process.destroyForcibly();
+    }
+    return process.exitValue();
+  }
+
+  private static String read(Path workDir, String stream) throws IOException {
+    Path file = workDir.resolve(stream);
+    return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+  }
+}
