@@ -37,11 +37,7 @@ public interface Engine {
     return false;
   }
 
-  /**
-   * @param positiveWeight weight of an event relative to a non-event (1 when not weighting)
-   */
-  Model fit(Dataset<Row> train, Dataset<Row> validation, Trial trial,
-      TaskSettings.Train settings, double positiveWeight, long seed);
+  Model fit(TrainingSet rows, Trial trial, TaskSettings.Train settings, long seed);
 
   Model load(String path);
 
@@ -51,6 +47,26 @@ public interface Engine {
    */
   default int partitions(SparkSession spark, TaskSettings.Train settings) {
     return Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
+  }
+
+  /**
+   * What a model learns from: training and validation rows (columns features, label) and the
+   * training split's class counts.
+   *
+   * @param positiveWeight weight of an event relative to a non-event (1 when not weighting)
+   */
+  record TrainingSet(Dataset<Row> train, Dataset<Row> validation, long events, long nonEvents,
+      double positiveWeight) {
+    /**
+     * What one training row adds, on average, to XGBoost's min_child_weight: the log loss's
+     * second derivative p(1 - p) at the weighted base rate, times the row's mean weight. About
+     * 0.005 at 0.5% prevalence, so a minimum child weight of 1 is about 200 rows.
+     */
+    double hessianPerRow() {
+      double eventWeight = events * positiveWeight;
+      double rate = eventWeight / (eventWeight + nonEvents);
+      return (eventWeight + nonEvents) * rate * (1 - rate) / (events + nonEvents);
+    }
   }
 
   /** One point of the hyperparameter search. */

@@ -14,6 +14,7 @@ import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF1;
@@ -25,12 +26,25 @@ import org.fairgrove.pipeline.config.TaskSettings;
 /**
  * Spark MLlib GBTClassifier. It cannot take missing values, so a missing value becomes a
  * sentinel below every real value: a tree can still send "missing" its own way, as XGBoost does.
- * It has no early stopping on a separate set here: the rounds are fixed.
+ *
+ * <p>Two settings carry XGBoost's meaning over, without which it overfits a rare outcome (on a
+ * 10,000-person population it reached a validation AUROC of 0.51 at depth 6 after 200 trees,
+ * XGBoost 0.71 on the same rows):
+ * <ul>
+ *   <li>min-child-weight is a minimum of hessian (p(1 - p) per row, about 0.005 at 0.5%
+ *       prevalence), so a child needs about 200 rows where MLlib's minInstancesPerNode of 1
+ *       lets a tree end in leaves of one or two persons;
+ *   <li>with early-stopping-rounds above 0, boosting stops on the validation split: at the
+ *       first tree that lowers the validation log loss by less than {@value #VALIDATION_TOL}
+ *       of itself, keeping the trees before it (MLlib's rule, with no patience).
+ * </ul>
  */
 final class GbtEngine implements Engine {
   /** Below every feature value Fairgrove produces (ages, counts, lab values, slopes). */
   static final double MISSING = -1e9;
   private static final String MODEL_INPUT = "features_imputed";
+  private static final String IS_VALIDATION = "is_validation";
+  static final double VALIDATION_TOL = 0.001;
 
   private static final UserDefinedFunction IMPUTE_MISSING = udf(
       (UDF1<Vector, Vector>) GbtEngine::imputeMissing, SQLDataTypes.VectorType());
@@ -41,8 +55,7 @@ final class GbtEngine implements Engine {
   }
 
   @Override
-  public Model fit(Dataset<Row> train, Dataset<Row> validation, Trial trial,
-      TaskSettings.Train settings, double positiveWeight, long seed) {
+  public Model fit(TrainingSet rows, Trial trial, TaskSettings.Train settings, long seed) {
     GBTClassifier classifier = new GBTClassifier()
         .setFeaturesCol(MODEL_INPUT)
         .setLabelCol("label")
@@ -50,20 +63,32 @@ final class GbtEngine implements Engine {
         .setMaxIter(settings.rounds())
         .setMaxDepth(trial.maxDepth())
         .setStepSize(trial.learningRate())
-        .setMinInstancesPerNode((int) Math.max(1, Math.round(trial.minChildWeight())))
+        .setMinInstancesPerNode(minInstances(trial, rows))
         .setSeed(seed);
+    Dataset<Row> input = rows.train().withColumn(IS_VALIDATION, lit(false));
+    if (settings.earlyStoppingRounds() > 0) {
+      // GBTClassifier has no setter for its validation tolerance: a copy with it set.
+      classifier = classifier.setValidationIndicatorCol(IS_VALIDATION)
+          .copy(new ParamMap().put(classifier.validationTol().w(VALIDATION_TOL)));
+      input = input.unionByName(rows.validation().withColumn(IS_VALIDATION, lit(true)));
+    }
     // Boosting reads its input again at every round (to update the residuals): cached once here
     // rather than recomputed from the feature table and the imputation each time.
-    Dataset<Row> weighted = imputed(train).withColumn("weight",
-        when(col("label").equalTo(1), lit(positiveWeight)).otherwise(lit(1.0)))
+    Dataset<Row> weighted = imputed(input).withColumn("weight",
+        when(col("label").equalTo(1), lit(rows.positiveWeight())).otherwise(lit(1.0)))
         .withColumn("label", col("label").cast("double"))
-        .select(MODEL_INPUT, "label", "weight")
+        .select(MODEL_INPUT, "label", "weight", IS_VALIDATION)
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       return new Fitted(classifier.fit(weighted));
     } finally {
       weighted.unpersist();
     }
+  }
+
+  /** XGBoost's minimum child weight (hessian) as the rows that carry it. */
+  static int minInstances(Trial trial, TrainingSet rows) {
+    return (int) Math.max(1, Math.ceil(trial.minChildWeight() / rows.hessianPerRow()));
   }
 
   @Override

@@ -79,8 +79,10 @@ public final class Trainer {
     }
     long[] training = classCounts.get(Splits.TRAIN);
     double positiveWeight = settings.classWeighting() ? (double) training[0] / training[1] : 1.0;
-    Dataset<Row> train = rows.filter(col("split").equalTo(Splits.TRAIN));
     Dataset<Row> validation = rows.filter(col("split").equalTo(Splits.VALIDATION));
+    Engine.TrainingSet trainingSet = new Engine.TrainingSet(
+        rows.filter(col("split").equalTo(Splits.TRAIN)), validation, training[1], training[0],
+        positiveWeight);
 
     long seed = config.run.seed();
     ObjectMapper json = new ObjectMapper();
@@ -91,7 +93,7 @@ public final class Trainer {
     double fitSeconds = 0;
     for (Engine.Trial trial : trials(settings, seed)) {
       long fitStart = System.nanoTime();
-      Engine.Model model = engine.fit(train, validation, trial, settings, positiveWeight, seed);
+      Engine.Model model = engine.fit(trainingSet, trial, settings, seed);
       double trialSeconds = (System.nanoTime() - fitStart) / 1e9;
       fitSeconds += trialSeconds;
       double auroc = auroc(model.predict(validation, false));

@@ -69,28 +69,27 @@ final class XGBoostEngine implements Engine {
   }
 
   @Override
-  public Model fit(Dataset<Row> train, Dataset<Row> validation, Trial trial,
-      TaskSettings.Train settings, double positiveWeight, long seed) {
+  public Model fit(TrainingSet rows, Trial trial, TaskSettings.Train settings, long seed) {
     XGBoostClassifier classifier = new XGBoostClassifier();
     classifier.setFeaturesCol("features");
     classifier.setLabelCol("label");
     classifier.setObjective("binary:logistic");
     classifier.setTreeMethod("hist");
     classifier.setMissing(Float.NaN);
-    classifier.setNumWorkers(workers(train.sparkSession(), settings));
+    classifier.setNumWorkers(workers(rows.train().sparkSession(), settings));
     classifier.setNumRound(settings.rounds());
     classifier.setMaxDepth(trial.maxDepth());
     classifier.setEta(trial.learningRate());
     classifier.setMinChildWeight(trial.minChildWeight());
-    classifier.setScalePosWeight(positiveWeight);
+    classifier.setScalePosWeight(rows.positiveWeight());
     classifier.setEvalMetric("auc");
     classifier.setSeed(seed);
     classifier.setVerbosity(0);
-    if (settings.earlyStoppingRounds() > 0 && validation != null) {
+    if (settings.earlyStoppingRounds() > 0) {
       classifier.setNumEarlyStoppingRounds(settings.earlyStoppingRounds());
-      classifier.setEvalDataset(dense(validation));
+      classifier.setEvalDataset(dense(rows.validation()));
     }
-    return new Fitted(classifier.fit(dense(train)));
+    return new Fitted(classifier.fit(dense(rows.train())));
   }
 
   /**
