@@ -6,17 +6,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.executor.ExecutorMetrics;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.StageInfo;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Where a stage's time goes: every Spark job it ran, grouped by what started it (the job
  * description a stage sets, else Spark's call site, e.g. "count at Ingest.java:212"), with the
- * number of jobs and their summed wall time. Registered around each benchmarked stage.
+ * number of jobs and their summed wall time; and per executor ("driver" on local Spark) the
+ * tasks it ran and the peak heap its tasks saw (executors poll their memory every
+ * spark.executor.metrics.pollingInterval, or at each heartbeat when 0; 0 when never polled).
+ * Registered around each benchmarked stage.
  */
 final class JobTimes extends SparkListener {
   private static final int SHOWN = 30;
@@ -30,6 +36,16 @@ final class JobTimes extends SparkListener {
   private final Map<Integer, long[]> started = new ConcurrentHashMap<>();
   private final Map<Integer, String> groupOf = new ConcurrentHashMap<>();
   private final Map<String, Group> groups = new ConcurrentHashMap<>();
+  /** Per executor id: tasks ended, peak JVM heap bytes. */
+  private final Map<String, long[]> executors = new ConcurrentHashMap<>();
+
+  @Override
+  public void onTaskEnd(SparkListenerTaskEnd end) {
+    ExecutorMetrics metrics = end.taskExecutorMetrics();
+    long heap = metrics == null ? 0 : metrics.getMetricValue("JVMHeapMemory");
+    executors.merge(end.taskInfo().executorId(), new long[] {1, heap},
+        (a, b) -> new long[] {a[0] + b[0], Math.max(a[1], b[1])});
+  }
 
   @Override
   public void onJobStart(SparkListenerJobStart start) {
@@ -82,6 +98,9 @@ final class JobTimes extends SparkListener {
           .forEach(e -> top.addObject().put("job", e.getKey()).put("jobs", e.getValue().jobs)
               .put("seconds", Math.round(e.getValue().seconds * 1000) / 1000.0));
     }
+    ObjectNode byExecutor = out.putObject("executors");
+    new TreeMap<>(executors).forEach((id, figures) -> byExecutor.putObject(id)
+        .put("tasks", figures[0]).put("peak_heap_bytes", figures[1]));
     return out;
   }
 }
