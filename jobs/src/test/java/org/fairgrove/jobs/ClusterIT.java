@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.TableId;
@@ -40,9 +41,11 @@ class ClusterIT {
       "--class", "org.fairgrove.jobs.FairgroveCli",
       REPO.resolve("jobs/target/fairgrove-jobs.jar").toString()};
   private static final String[] LOCAL = {REPO.resolve("bin/fairgrove").toString()};
-  // A population whose validation split has events on one site; a short MLlib search.
+  // A population whose validation split has events on one site; one search trial and fewer
+  // bootstrap replicates keep the two runs short.
   private static final String[] DEMO = {"demo", "--task", "t2d-1y", "--persons", "3000",
-      "--set", "synth.sites=1", "--set", "run.seed=7"};
+      "--set", "synth.sites=1", "--set", "run.seed=7", "--set", "task.train.search.trials=1",
+      "--set", "governance.bootstrap-replicates=200"};
   private static final String[] GBT = {"train", "--task", "t2d-1y", "--engine", "mllib-gbt",
       "--set", "task.train.rounds=20", "--set", "task.train.search.trials=1"};
 
@@ -93,8 +96,12 @@ class ClusterIT {
     assertThat(read(cluster, ".out")).contains("Model t2d-1y-mllib-gbt-");
 
     Lakehouse onCluster = new Lakehouse(spark, cluster.resolve("lakehouse").toString());
-    String xgboost = onCluster.read(TableId.of("registry", "models"))
-        .filter("engine = 'xgboost'").first().getString(0);
+    Row xgboostModel = onCluster.read(TableId.of("registry", "models"))
+        .filter("engine = 'xgboost'")
+        .selectExpr("model_id", "CAST(get_json_object(params, '$.partitions') AS INT)").first();
+    // One XGBoost worker per executor core: both executors trained (local[2] has two slots too).
+    assertThat(xgboostModel.getInt(1)).isEqualTo(2);
+    String xgboost = xgboostModel.getString(0);
     String[] score = {"score", "--task", "t2d-1y", "--as-of", "2024-12-31", "--model-id",
         xgboost};
     step(cluster, SUBMIT, score);
