@@ -54,9 +54,10 @@ public interface Engine {
    * training split's class counts.
    *
    * @param positiveWeight weight of an event relative to a non-event (1 when not weighting)
+   * @param partitions the rows' partitions, from {@link #partitions}
    */
   record TrainingSet(Dataset<Row> train, Dataset<Row> validation, long events, long nonEvents,
-      double positiveWeight) {
+      double positiveWeight, int partitions) {
     /**
      * What one training row adds, on average, to XGBoost's min_child_weight: the log loss's
      * second derivative p(1 - p) at the weighted base rate, times the row's mean weight. About

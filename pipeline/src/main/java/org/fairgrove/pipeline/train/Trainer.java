@@ -82,7 +82,7 @@ public final class Trainer {
     Dataset<Row> validation = rows.filter(col("split").equalTo(Splits.VALIDATION));
     Engine.TrainingSet trainingSet = new Engine.TrainingSet(
         rows.filter(col("split").equalTo(Splits.TRAIN)), validation, training[1], training[0],
-        positiveWeight);
+        positiveWeight, partitions);
 
     long seed = config.run.seed();
     ObjectMapper json = new ObjectMapper();

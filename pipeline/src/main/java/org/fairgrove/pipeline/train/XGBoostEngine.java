@@ -59,7 +59,7 @@ final class XGBoostEngine implements Engine {
    * The configured workers, or one per task slot. Spark runs a barrier stage only when all its
    * tasks fit in the slots at once, so asking for more fails here rather than waiting there.
    */
-  static int workers(SparkSession spark, TaskSettings.Train settings) {
+  private static int workers(SparkSession spark, TaskSettings.Train settings) {
     int slots = SparkSessions.taskSlots(spark);
     int workers = settings.workers() == 0 ? slots : settings.workers();
     if (workers < 1 || workers > slots) {
@@ -76,7 +76,7 @@ final class XGBoostEngine implements Engine {
     classifier.setObjective("binary:logistic");
     classifier.setTreeMethod("hist");
     classifier.setMissing(Float.NaN);
-    classifier.setNumWorkers(workers(rows.train().sparkSession(), settings));
+    classifier.setNumWorkers(rows.partitions());
     classifier.setNumRound(settings.rounds());
     classifier.setMaxDepth(trial.maxDepth());
     classifier.setEta(trial.learningRate());

@@ -13,7 +13,7 @@ class GbtEngineTest {
   @Test
   void aRareOutcomeNeedsAboutTwoHundredRowsPerUnitOfMinimumChildWeight() {
     // 50 events in 10,000 rows: p = 0.005, p(1 - p) = 0.004975 per row.
-    Engine.TrainingSet rows = new Engine.TrainingSet(null, null, 50, 9950, 1.0);
+    Engine.TrainingSet rows = new Engine.TrainingSet(null, null, 50, 9950, 1.0, 2);
     assertThat(rows.hessianPerRow()).isCloseTo(0.004975, within(1e-12));
     assertThat(GbtEngine.minInstances(MIN_CHILD_1, rows)).isEqualTo(202); // 1 / 0.004975 = 201.005
     assertThat(GbtEngine.minInstances(MIN_CHILD_5, rows)).isEqualTo(1006); // 1005.03
@@ -23,14 +23,14 @@ class GbtEngineTest {
   void classWeightingMovesTheBaseRateToOneHalf() {
     // Events weighted 9950 / 50 = 199: weighted rate 0.5, total weight 19,900 over 10,000 rows,
     // so 19,900 x 0.25 / 10,000 = 0.4975 per row.
-    Engine.TrainingSet rows = new Engine.TrainingSet(null, null, 50, 9950, 199.0);
+    Engine.TrainingSet rows = new Engine.TrainingSet(null, null, 50, 9950, 199.0, 2);
     assertThat(rows.hessianPerRow()).isCloseTo(0.4975, within(1e-12));
     assertThat(GbtEngine.minInstances(MIN_CHILD_1, rows)).isEqualTo(3); // 2.0101
   }
 
   @Test
   void aBalancedOutcomeNeedsFourRowsPerUnit() {
-    Engine.TrainingSet rows = new Engine.TrainingSet(null, null, 500, 500, 1.0);
+    Engine.TrainingSet rows = new Engine.TrainingSet(null, null, 500, 500, 1.0, 2);
     assertThat(GbtEngine.minInstances(MIN_CHILD_1, rows)).isEqualTo(4);
     assertThat(GbtEngine.minInstances(new Engine.Trial(3, 0.1, 0.0), rows)).isEqualTo(1);
   }
