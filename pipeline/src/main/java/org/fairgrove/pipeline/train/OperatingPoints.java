@@ -18,6 +18,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
+import org.fairgrove.pipeline.config.Choice;
 import org.fairgrove.pipeline.config.OperatingPointKind;
 import org.fairgrove.pipeline.config.TaskSettings;
 
@@ -90,10 +91,8 @@ public final class OperatingPoints {
     }
     try {
       for (JsonNode node : new ObjectMapper().readTree(text)) {
-        String name = node.get("kind").asText();
-        OperatingPointKind kind = java.util.Arrays.stream(OperatingPointKind.values())
-            .filter(k -> k.configName().equals(name)).findFirst()
-            .orElseThrow(() -> new IllegalStateException("Unknown operating point kind " + name));
+        OperatingPointKind kind =
+            Choice.named(OperatingPointKind.class, node.get("kind").asText());
         out.add(new Point(kind, node.get("value").asDouble(), node.get("threshold").asDouble()));
       }
     } catch (IOException e) {
