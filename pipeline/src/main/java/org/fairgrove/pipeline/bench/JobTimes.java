@@ -18,9 +18,9 @@ import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Where a stage's time goes: every Spark job it ran, grouped by what started it (the job
- * description a stage sets, else Spark's call site, e.g. "count at Ingest.java:212"), with the
- * number of jobs and their summed wall time; and per executor ("driver" on local Spark) the
- * tasks it ran and the peak heap its tasks saw (executors poll their memory every
+ * description a stage sets, if any, and Spark's call site, e.g. "count at Ingest.java:212"),
+ * with the number of jobs and their summed wall time; and per executor ("driver" on local Spark)
+ * the tasks it ran and the peak heap its tasks saw (executors poll their memory every
  * spark.executor.metrics.pollingInterval, or at each heartbeat when 0; 0 when never polled).
  * Registered around each benchmarked stage.
  */
@@ -52,7 +52,9 @@ final class JobTimes extends SparkListener {
     Properties properties = start.properties();
     String description = properties == null ? null
         : properties.getProperty("spark.job.description");
-    groupOf.put(start.jobId(), description != null ? description : callSite(start));
+    // Both: a stage's description alone would lump all its actions into one line.
+    groupOf.put(start.jobId(), description == null ? callSite(start)
+        : description + ": " + callSite(start));
     started.put(start.jobId(), new long[] {start.time()});
   }
 

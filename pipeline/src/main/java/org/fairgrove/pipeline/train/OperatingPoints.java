@@ -1,23 +1,20 @@
 package org.fairgrove.pipeline.train;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import org.apache.spark.sql.Column;
+import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.storage.StorageLevel;
 import org.fairgrove.pipeline.config.Choice;
 import org.fairgrove.pipeline.config.OperatingPointKind;
 import org.fairgrove.pipeline.config.TaskSettings;
@@ -39,9 +36,10 @@ public final class OperatingPoints {
 
   /**
    * The thresholds of the task's operating points on scored rows (label, risk). Selection rate q:
-   * the highest risk r at which at least q of the rows have risk >= r. Sensitivity s: the
-   * highest r at which at least s of the events have risk >= r. One aggregation over the
-   * distinct risks (their running counts from the top), nothing per row on the driver.
+   * the highest risk r at which at least q of the rows have risk >= r, which is the k-th highest
+   * risk for the least k with k / rows >= q. Sensitivity s: the same over the events' risks.
+   * The ranks are read off a distributed sort; nothing per row comes to the driver and no step
+   * runs in a single partition.
    */
   public static List<Point> set(TaskSettings.OperatingPoints settings, Dataset<Row> scored) {
     OperatingPointKind kind = settings.kind();
@@ -50,29 +48,44 @@ public final class OperatingPoints {
       settings.values().forEach(v -> out.add(new Point(kind, v, v)));
       return out;
     }
-    WindowSpec fromTop = Window.orderBy(col("risk").desc())
-        .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
-    Dataset<Row> cumulative = scored.groupBy("risk")
-        .agg(count(lit(1)).as("rows"), sum(col("label").cast("long")).as("events"))
-        .withColumn("rows_at_or_above", sum("rows").over(fromTop))
-        .withColumn("events_at_or_above", sum("events").over(fromTop))
-        .withColumn("total_rows", sum("rows").over(Window.partitionBy()))
-        .withColumn("total_events", sum("events").over(Window.partitionBy()));
-    Column reached = kind == OperatingPointKind.SELECTION_RATE
-        ? col("rows_at_or_above").divide(col("total_rows"))
-        : col("events_at_or_above").divide(col("total_events"));
-    List<Column> thresholds = new ArrayList<>();
-    for (double value : settings.values()) {
-      thresholds.add(max(when(reached.geq(value), col("risk"))));
-    }
-    Row row = cumulative.agg(thresholds.get(0), thresholds.subList(1, thresholds.size())
-        .toArray(Column[]::new)).first();
-    for (int i = 0; i < settings.values().size(); i++) {
-      // No risk reaches the point (e.g. no events for a sensitivity): select everyone.
-      double threshold = row.isNullAt(i) ? 0.0 : row.getDouble(i);
-      out.add(new Point(kind, settings.values().get(i), threshold));
+    Dataset<Row> ranked = (kind == OperatingPointKind.SELECTION_RATE ? scored
+        : scored.filter(col("label").equalTo(1))).select(col("risk").cast("double"))
+        .persist(StorageLevel.MEMORY_AND_DISK()); // one column, read by the count and the sort
+    long total = ranked.count();
+    List<Long> ranks = settings.values().stream().map(v -> rankReaching(v, total)).toList();
+    Map<Long, Double> riskAt = riskAtRanks(ranked, ranks);
+    ranked.unpersist();
+    for (int i = 0; i < ranks.size(); i++) {
+      // No rank reaches the point (e.g. no events for a sensitivity): select everyone.
+      out.add(new Point(kind, settings.values().get(i), riskAt.getOrDefault(ranks.get(i), 0.0)));
     }
     return out;
+  }
+
+  /** The least rank k in 1..total with k / total >= share, compared as doubles; 0 if none. */
+  static long rankReaching(double share, long total) {
+    long k = Math.max(1, (long) Math.ceil(share * total));
+    while (k > 1 && (double) (k - 1) / total >= share) {
+      k--;
+    }
+    while (k <= total && (double) k / total < share) {
+      k++;
+    }
+    return k <= total ? k : 0;
+  }
+
+  /** The k-th highest risk (1-based, ties counted) for each wanted rank. */
+  private static Map<Long, Double> riskAtRanks(Dataset<Row> risks, List<Long> ranks) {
+    Set<Long> wanted = new HashSet<>();
+    ranks.stream().filter(k -> k > 0).forEach(k -> wanted.add(k - 1));
+    Map<Long, Double> riskAt = new HashMap<>();
+    if (wanted.isEmpty()) {
+      return riskAt;
+    }
+    risks.orderBy(col("risk").desc()).javaRDD().zipWithIndex()
+        .filter(ranked -> wanted.contains(ranked._2()))
+        .collect().forEach(ranked -> riskAt.put(ranked._2() + 1, ranked._1().getDouble(0)));
+    return riskAt;
   }
 
   public static String toJson(List<Point> points) {

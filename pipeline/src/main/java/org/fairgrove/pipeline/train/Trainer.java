@@ -112,13 +112,16 @@ public final class Trainer {
       }
     }
 
-    Recalibration recalibration = settings.recalibrate()
-        ? Recalibration.fit(best.predict(validation, false))
-        : positiveWeight != 1.0 ? Recalibration.priorCorrection(positiveWeight) : null;
-    List<OperatingPoints.Point> points = OperatingPoints.set(task.operatingPoints(),
-        Recalibration.apply(best.predict(validation, false), recalibration));
-    Dataset<Row> scored = Recalibration.apply(best.predict(rows, false), recalibration)
+    // The chosen model scores every row once; recalibration, operating points and the AUROCs
+    // read those risks.
+    Dataset<Row> predicted = best.predict(rows, false).select("split", "label", "risk")
         .persist(StorageLevel.MEMORY_AND_DISK());
+    Recalibration recalibration = settings.recalibrate()
+        ? Recalibration.fit(predicted.filter(col("split").equalTo(Splits.VALIDATION)))
+        : positiveWeight != 1.0 ? Recalibration.priorCorrection(positiveWeight) : null;
+    Dataset<Row> scored = Recalibration.apply(predicted, recalibration);
+    List<OperatingPoints.Point> points = OperatingPoints.set(task.operatingPoints(),
+        scored.filter(col("split").equalTo(Splits.VALIDATION)));
     Map<String, Double> aurocBySplit = new LinkedHashMap<>();
     for (String split : List.of(Splits.TRAIN, Splits.VALIDATION, Splits.TEST, Splits.TEMPORAL,
         Splits.EXTERNAL)) {
@@ -127,7 +130,7 @@ public final class Trainer {
         aurocBySplit.put(split, auroc(scored.filter(col("split").equalTo(split))));
       }
     }
-    scored.unpersist();
+    predicted.unpersist();
 
     ObjectNode params = json.createObjectNode().put("engine", engine.name())
         .put("max_depth", chosen.maxDepth()).put("learning_rate", chosen.learningRate())
