@@ -4,7 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
-/** Runs the CLI in-process and captures what it prints. */
+/**
+ * A CLI run: its exit code and what it printed, in-process ({@link #of}) or as a process
+ * ({@link Launcher}).
+ */
 record CliRun(int exitCode, String out, String err) {
   static synchronized CliRun of(String... args) {
     PrintStream originalOut = System.out;

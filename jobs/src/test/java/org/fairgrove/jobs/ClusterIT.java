@@ -2,13 +2,11 @@ package org.fairgrove.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -32,15 +30,17 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("e2e")
 @ExtendWith(SparkTestSession.class)
 class ClusterIT {
-  private static final Path REPO =
-      Path.of(System.getProperty("fairgrove.repo.root", ".")).toAbsolutePath();
+  private static final Path REPO = Launcher.REPO;
   private static final Path CLUSTER_SCRIPT = REPO.resolve("bin/fairgrove-cluster");
   private static final Path PIDS = REPO.resolve("target/spark-cluster/pids");
   private static final String[] SUBMIT = {REPO.resolve("bin/spark-submit").toString(),
       "--master", "spark://127.0.0.1:7077", "--deploy-mode", "client",
       "--class", "org.fairgrove.jobs.FairgroveCli",
       REPO.resolve("jobs/target/fairgrove-jobs.jar").toString()};
-  private static final String[] LOCAL = {REPO.resolve("bin/fairgrove").toString()};
+  private static final String[] LOCAL = {Launcher.FAIRGROVE};
+  // The cluster profile is production: it needs a pseudonymisation key.
+  private static final Map<String, String> KEY = Map.of("FAIRGROVE_PSEUDONYM_KEY",
+      "cluster-it-key-not-secret-at-least-32-characters");
   // A population whose validation split has events on one site; one search trial and fewer
   // bootstrap replicates keep the two runs short.
   private static final String[] DEMO = {"demo", "--task", "t2d-1y", "--persons", "3000",
@@ -53,8 +53,9 @@ class ClusterIT {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    assertThat(run(dir, CLUSTER_SCRIPT.toString(), "start", "--workers", "2", "--cores", "1",
-        "--memory", "2g")).as(read(dir, ".err")).isZero();
+    CliRun start = Launcher.run(dir, Map.of(), List.of(CLUSTER_SCRIPT.toString(), "start",
+        "--workers", "2", "--cores", "1", "--memory", "2g"));
+    assertThat(start.exitCode()).as(start.err()).isZero();
     try (Stream<Path> pids = Files.list(PIDS)) {
       for (Path pid : pids.toList()) {
         ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).ifPresent(started::add);
@@ -66,7 +67,8 @@ class ClusterIT {
   @AfterAll
   static void stopCluster() throws Exception {
     List<ProcessHandle> executors = started.stream().flatMap(ProcessHandle::descendants).toList();
-    assertThat(run(dir, CLUSTER_SCRIPT.toString(), "stop")).as(read(dir, ".err")).isZero();
+    CliRun stop = Launcher.run(dir, Map.of(), List.of(CLUSTER_SCRIPT.toString(), "stop"));
+    assertThat(stop.exitCode()).as(stop.err()).isZero();
     for (ProcessHandle process : started) {
       assertThat(process.isAlive()).as("cluster process " + process.pid()).isFalse();
     }
@@ -86,8 +88,8 @@ class ClusterIT {
     Path local = dir.resolve("local");
     step(cluster, SUBMIT, DEMO);
     step(local, LOCAL, DEMO);
-    assertThat(read(cluster, ".out")).contains("synth", "ingest", "cohort", "features", "train",
-        "validate", "gate");
+    assertThat(Launcher.read(cluster, ".out")).contains("synth", "ingest", "cohort", "features",
+        "train", "validate", "gate");
 
     // No MLlib GBT model here: its tree learner picks between splits of near-equal gain by
     // comparing sums that executors add in the order their blocks arrive, so the cluster and
@@ -114,7 +116,6 @@ class ClusterIT {
 
   /** Runs a Fairgrove command in the folder, with the settings both runs share, to exit 0. */
   private static void step(Path workDir, String[] launcher, String[] command) throws Exception {
-    Files.createDirectories(workDir);
     List<String> args = new ArrayList<>(List.of(launcher));
     args.addAll(List.of(command));
     // The cluster profile for both runs; few shuffle partitions for a small population. Local
@@ -124,31 +125,9 @@ class ClusterIT {
         "--set", "reports.dir=" + workDir.resolve("reports"),
         "--set", "synth.out=" + workDir.resolve("sources"),
         "--set", "spark.shuffle-partitions=8", "--set", "spark.ui-enabled=false"));
-    assertThat(run(workDir, args.toArray(String[]::new)))
-        .as(String.join(" ", command) + " in " + workDir + ":\n" + read(workDir, ".out")
-            + read(workDir, ".err"))
+    CliRun run = Launcher.run(workDir, KEY, args);
+    assertThat(run.exitCode())
+        .as(String.join(" ", command) + " in " + workDir + ":\n" + run.out() + run.err())
         .isZero();
-  }
-
-  private static int run(Path workDir, String... command) throws Exception {
-    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
-        .redirectOutput(workDir.resolve(".out").toFile())
-        .redirectError(workDir.resolve(".err").toFile());
-    builder.environment().put("FAIRGROVE_JAVA_OPTS", "-Xmx2g");
-    // The cluster profile is production: it needs a pseudonymisation key.
-    builder.environment().put("FAIRGROVE_PSEUDONYM_KEY",
-        "cluster-it-key-not-secret-at-least-32-characters");
-    Process process = builder.start();
-    try {
-      assertThat(process.waitFor(10, TimeUnit.MINUTES)).as("finished in time").isTrue();
-    } finally {
-      process.destroyForcibly();
-    }
-    return process.exitValue();
-  }
-
-  private static String read(Path workDir, String stream) throws IOException {
-    Path file = workDir.resolve(stream);
-    return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
   }
 }

@@ -2,13 +2,8 @@ package org.fairgrove.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -29,30 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("e2e")
 @ExtendWith(SparkTestSession.class)
 class IngestCrashIT {
-  private static final Path LAUNCHER =
-      Path.of(System.getProperty("fairgrove.repo.root", "."), "bin", "fairgrove").toAbsolutePath();
-
   @TempDir Path crashed;
   @TempDir Path clean;
 
-  private Process start(Path workDir, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
-        .redirectOutput(workDir.resolve(".out").toFile())
-        .redirectError(workDir.resolve(".err").toFile());
-    builder.environment().put("FAIRGROVE_JAVA_OPTS", "-Xmx2g");
-    return builder.start();
-  }
-
-  private void runToEnd(Path workDir, String... args) throws Exception {
-    Process process = start(workDir, args);
-    assertThat(process.waitFor(10, TimeUnit.MINUTES)).as("finished in time").isTrue();
-    assertThat(process.exitValue()).as(stderr(workDir)).isZero();
-  }
-
-  private static String stderr(Path workDir) throws IOException {
-    return Files.readString(workDir.resolve(".err"), StandardCharsets.UTF_8);
+  private static void runToEnd(Path workDir, String... args) throws Exception {
+    CliRun run = Launcher.fairgrove(workDir, args);
+    assertThat(run.exitCode()).as(run.err()).isZero();
   }
 
   @Test
@@ -61,14 +38,12 @@ class IngestCrashIT {
     String sources = crashed.resolve("sources/synthetic/S1").toString();
     String[] ingest = {"ingest", "--source-format", "omop-csv", "--path", sources, "--site", "S1"};
 
-    Process doomed = start(crashed, ingest);
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-    while (!stderr(crashed).contains("ingest merge visit_occurrence ...")
-        && doomed.isAlive() && System.nanoTime() < deadline) {
-      Thread.sleep(200);
+    Process doomed = Launcher.startFairgrove(crashed, ingest);
+    try {
+      Launcher.awaitErr(crashed, doomed, "ingest merge visit_occurrence ...");
+    } finally {
+      doomed.destroyForcibly().waitFor();
     }
-    assertThat(doomed.isAlive()).as("still running when killed: " + stderr(crashed)).isTrue();
-    doomed.destroyForcibly().waitFor();
     runToEnd(crashed, ingest);
     runToEnd(clean, ingest);
 
