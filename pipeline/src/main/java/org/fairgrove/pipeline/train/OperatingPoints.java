@@ -83,8 +83,8 @@ public final class OperatingPoints {
       return riskAt;
     }
     risks.orderBy(col("risk").desc()).javaRDD().zipWithIndex()
-        .filter(ranked -> wanted.contains(ranked._2()))
-        .collect().forEach(ranked -> riskAt.put(ranked._2() + 1, ranked._1().getDouble(0)));
+        .filter(indexed -> wanted.contains(indexed._2()))
+        .collect().forEach(indexed -> riskAt.put(indexed._2() + 1, indexed._1().getDouble(0)));
     return riskAt;
   }
 
