@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * Commands run as a user runs them, each in its own process: a script of the repository
  * (bin/fairgrove unless said otherwise) started in a working folder with a 2 GiB heap, its
  * output kept in .out and .err there. A run that is not over in ten minutes fails its test and
- * is killed, as is every process the helper started once its test is done with it.
+ * is killed either way; a process started to be killed mid-run is its caller's to stop.
  */
 final class Launcher {
   static final Path REPO =
