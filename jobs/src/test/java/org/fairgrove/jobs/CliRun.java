@@ -1,5 +1,7 @@
 package org.fairgrove.jobs;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +11,12 @@ import java.nio.charset.StandardCharsets;
  * ({@link Launcher}).
  */
 record CliRun(int exitCode, String out, String err) {
+  /** Fails unless the run exited 0, showing what it wrote to standard error. */
+  CliRun assertSucceeded() {
+    assertThat(exitCode).as(err).isZero();
+    return this;
+  }
+
   static synchronized CliRun of(String... args) {
     PrintStream originalOut = System.out;
     PrintStream originalErr = System.err;

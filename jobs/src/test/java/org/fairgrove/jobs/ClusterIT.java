@@ -55,7 +55,7 @@ class ClusterIT {
   static void startCluster() throws Exception {
     CliRun start = Launcher.run(dir, Map.of(), List.of(CLUSTER_SCRIPT.toString(), "start",
         "--workers", "2", "--cores", "1", "--memory", "2g"));
-    assertThat(start.exitCode()).as(start.err()).isZero();
+    start.assertSucceeded();
     try (Stream<Path> pids = Files.list(PIDS)) {
       for (Path pid : pids.toList()) {
         ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).ifPresent(started::add);
@@ -68,7 +68,7 @@ class ClusterIT {
   static void stopCluster() throws Exception {
     List<ProcessHandle> executors = started.stream().flatMap(ProcessHandle::descendants).toList();
     CliRun stop = Launcher.run(dir, Map.of(), List.of(CLUSTER_SCRIPT.toString(), "stop"));
-    assertThat(stop.exitCode()).as(stop.err()).isZero();
+    stop.assertSucceeded();
     for (ProcessHandle process : started) {
       assertThat(process.isAlive()).as("cluster process " + process.pid()).isFalse();
     }

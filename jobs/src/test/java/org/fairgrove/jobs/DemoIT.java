@@ -36,7 +36,7 @@ class DemoIT {
         "--set", "synth.out=" + dir.resolve("sources"),
         "--set", "lakehouse.root=" + dir.resolve("lakehouse"),
         "--set", "reports.dir=" + dir.resolve("reports"));
-    assertThat(demo.exitCode()).as(demo.err()).isZero();
+    demo.assertSucceeded();
     assertThat(demo.out()).contains("synth", "ingest", "cohort", "features", "train",
         "validate", "gate", "score", "monitor");
 
@@ -55,14 +55,14 @@ class DemoIT {
     assertThat(refused.out()).startsWith("NOT PROMOTED " + model);
     CliRun overridden = CliRun.of(with(new String[] {"promote", model, "--override", "--reason",
         "small demo population; accepted for the walkthrough"}, where));
-    assertThat(overridden.exitCode()).as(overridden.err()).isZero();
+    overridden.assertSucceeded();
     assertThat(overridden.out()).startsWith("OVERRIDE " + model);
     assertThat(Reports.gateDecision(dir.resolve("reports"))).isEqualTo("override");
     assertThat(spark.sql("SELECT override_reason FROM ops.promotion_decisions WHERE decision ="
         + " 'override'").first().getString(0)).startsWith("small demo population");
     CliRun scored = CliRun.of(with(new String[] {"score", "--task", "t2d-1y", "--as-of",
         "2023-12-31", "--fhir-out", dir.resolve("fhir").toString()}, where));
-    assertThat(scored.exitCode()).as(scored.err()).isZero();
+    scored.assertSucceeded();
     assertThat(scored.out()).contains("persons as of 2023-12-31", "skipped, failing",
         "FHIR RiskAssessments:");
     assertThat(Files.readString(dir.resolve("fhir").resolve("manifest.json")))

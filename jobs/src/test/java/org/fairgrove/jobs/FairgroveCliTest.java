@@ -88,7 +88,7 @@ class FairgroveCliTest {
 
     CliRun csv = CliRun.of("sql", "--set", root, "--format", "csv",
         "SELECT * FROM gold.site_counts ORDER BY site_id");
-    assertThat(csv.exitCode()).as(csv.err()).isZero();
+    csv.assertSucceeded();
     assertThat(csv.out()).isEqualTo(
         "site_id,persons,note\nS1,120,plain\nS2,95,\"has, comma\"\nS3,40,\n");
 

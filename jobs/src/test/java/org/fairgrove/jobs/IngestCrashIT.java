@@ -28,8 +28,7 @@ class IngestCrashIT {
   @TempDir Path clean;
 
   private static void runToEnd(Path workDir, String... args) throws Exception {
-    CliRun run = Launcher.fairgrove(workDir, args);
-    assertThat(run.exitCode()).as(run.err()).isZero();
+    Launcher.fairgrove(workDir, args).assertSucceeded();
   }
 
   @Test

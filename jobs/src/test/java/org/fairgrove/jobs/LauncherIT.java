@@ -18,7 +18,7 @@ class LauncherIT {
   @Test
   void helpWorksFromAnyDirectory() throws Exception {
     CliRun help = Launcher.fairgrove(workDir, "--help");
-    assertThat(help.exitCode()).as(help.err()).isZero();
+    help.assertSucceeded();
     assertThat(help.out()).contains("Usage: fairgrove", "demo", "sql");
   }
 
@@ -34,7 +34,7 @@ class LauncherIT {
   @Test
   void synthThenSqlWritesOnlyUnderTheWorkingDirectory() throws Exception {
     CliRun synth = Launcher.fairgrove(workDir, "synth", "--persons", "300", "--seed", "7");
-    assertThat(synth.exitCode()).as(synth.err()).isZero();
+    synth.assertSucceeded();
     assertThat(synth.out()).contains("Synthetic population: 300 persons");
     assertThat(workDir.resolve("sources/synthetic")).isDirectory();
     assertThat(workDir.resolve("lakehouse/truth/person_onset/_delta_log")).isDirectory();
@@ -43,7 +43,7 @@ class LauncherIT {
 
     CliRun sql = Launcher.fairgrove(workDir, "sql", "--format", "csv",
         "SELECT count(*) AS persons FROM truth.person_onset");
-    assertThat(sql.exitCode()).as(sql.err()).isZero();
+    sql.assertSucceeded();
     assertThat(sql.out()).isEqualTo("persons\n300\n");
   }
 }

@@ -35,7 +35,7 @@ class NightlyIT {
       SparkSession spark) throws Exception {
     CliRun synth = Launcher.fairgrove(crashed, "synth", "--persons", "3000", "--sites", "1",
         "--seed", "7", "--set", "synth.out=landing/b1", "--set", "lakehouse.root=truth");
-    assertThat(synth.exitCode()).as(synth.err()).isZero();
+    synth.assertSucceeded();
     copy(crashed.resolve("landing"), clean.resolve("landing"));
 
     Process doomed = Launcher.startFairgrove(crashed, NIGHTLY);

@@ -74,7 +74,7 @@ class ValidatePredictionsCliTest {
   void validatesAHandWrittenCsvAndWritesTheSameReport() throws Exception {
     List<String> rows = rows();
     CliRun run = validate(csv("predictions.csv", HEADER, rows), "--key-column", "patient");
-    assertThat(run.exitCode()).as(run.err()).isZero();
+    run.assertSucceeded();
     assertThat(run.out()).contains("Validated RiskPro-2.1", "Decision:");
 
     Path folder = dir.resolve("reports").resolve("t2d-1y").resolve("RiskPro-2.1");

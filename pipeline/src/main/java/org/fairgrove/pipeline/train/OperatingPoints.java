@@ -51,10 +51,15 @@ public final class OperatingPoints {
     Dataset<Row> ranked = (kind == OperatingPointKind.SELECTION_RATE ? scored
         : scored.filter(col("label").equalTo(1))).select(col("risk").cast("double"))
         .persist(StorageLevel.MEMORY_AND_DISK()); // one column, read by the count and the sort
-    long total = ranked.count();
-    List<Long> ranks = settings.values().stream().map(v -> rankReaching(v, total)).toList();
-    Map<Long, Double> riskAt = riskAtRanks(ranked, ranks);
-    ranked.unpersist();
+    List<Long> ranks;
+    Map<Long, Double> riskAt;
+    try {
+      long total = ranked.count();
+      ranks = settings.values().stream().map(v -> rankReaching(v, total)).toList();
+      riskAt = riskAtRanks(ranked, ranks);
+    } finally {
+      ranked.unpersist();
+    }
     for (int i = 0; i < ranks.size(); i++) {
       // No rank reaches the point (e.g. no events for a sensitivity): select everyone.
       out.add(new Point(kind, settings.values().get(i), riskAt.getOrDefault(ranks.get(i), 0.0)));
