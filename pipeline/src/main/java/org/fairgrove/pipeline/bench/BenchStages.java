@@ -68,6 +68,7 @@ public final class BenchStages {
             counted((spark, config) -> synthBatch(spark, smallBatch(config)))),
         new BenchStage("ingest-small-batch", "rows read",
             counted((spark, config) -> ingest(spark, smallBatch(config)))),
+        new BenchStage("ingest-bad-rows", "rows read", false, BadRows::run),
         new BenchStage("synth-fhir", "resources written", false,
             counted((spark, config) -> synth(spark, fhir(config)))),
         new BenchStage("ingest-fhir", "resources read", false,
