@@ -24,6 +24,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -227,13 +229,18 @@ final class Calibration {
     for (int i = 0; i < KNOTS; i++) {
       knots.add(weightedQuantile(col(LOGIT), KNOT_PERCENTILES[i]).as("k" + i));
     }
-    return withCumulativeTrials(base, LOGIT).groupBy(Slices.ATTRIBUTE, Slices.GROUP)
+    return withCumulativeTrials(base, col(LOGIT)).groupBy(Slices.ATTRIBUTE, Slices.GROUP)
         .agg(knots.get(0), knots.subList(1, knots.size()).toArray(Column[]::new));
   }
 
   /** Adds the running total of trials in {@code order} and the slice's total, per slice. */
-  private static Dataset<Row> withCumulativeTrials(Dataset<Row> data, String order) {
-    return RunningSums.add(data, order, GroupedLogistic.TRIALS);
+  private static Dataset<Row> withCumulativeTrials(Dataset<Row> data, Column order) {
+    Column trials = col(GroupedLogistic.TRIALS);
+    WindowSpec slice = Window.partitionBy(Slices.ATTRIBUTE, Slices.GROUP);
+    return data
+        .withColumn("cum_trials", sum(trials).over(slice.orderBy(order)
+            .rowsBetween(Window.unboundedPreceding(), Window.currentRow())))
+        .withColumn("total_trials", sum(trials).over(slice));
   }
 
   /**
@@ -306,7 +313,7 @@ final class Calibration {
     Dataset<Row> errors = withBasis.join(broadcast(coefficients),
             new String[] {Slices.ATTRIBUTE, Slices.GROUP})
         .withColumn("error", error);
-    for (Row row : withCumulativeTrials(errors, "error")
+    for (Row row : withCumulativeTrials(errors, col("error"))
         .groupBy(Slices.ATTRIBUTE, Slices.GROUP)
         .agg(sum(col("error").multiply(col(GroupedLogistic.TRIALS)))
                 .divide(first("total_trials")).as("ici"),

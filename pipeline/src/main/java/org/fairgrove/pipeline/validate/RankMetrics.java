@@ -14,6 +14,8 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 
 /**
  * AUROC with its DeLong variance, and average precision, from counts per distinct risk value.
@@ -24,9 +26,8 @@ import org.apache.spark.sql.Row;
  * mean of V10 over positives (= the Mann-Whitney U / PN, exact with ties), and
  * Var = S10/P + S01/N with S10, S01 the sample variances of V10 over positives and V01 over
  * negatives. Every row with the same risk has the same placement value, so after one groupBy
- * (slice, risk) the running sums over risk order ({@link RunningSums}, O(d log d) for d distinct
- * values) give every placement value, and the variances are count-weighted sums over distinct
- * values.
+ * (slice, risk) the running sums over risk order (a window, O(d log d) for d distinct values)
+ * give every placement value, and the variances are count-weighted sums over distinct values.
  * Nothing per row reaches the driver: one row per slice comes back.
  */
 final class RankMetrics {
@@ -72,10 +73,16 @@ final class RankMetrics {
    * @param perValue the output of {@link #perValue}
    */
   static Dataset<Row> placed(Dataset<Row> perValue) {
+    Column[] slice = {col(Slices.ATTRIBUTE), col(Slices.GROUP)};
+    WindowSpec upToValue = Window.partitionBy(slice).orderBy(col(Slices.RISK))
+        .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
+    WindowSpec wholeSlice = Window.partitionBy(slice);
     Column pos = col("pos");
     Column neg = col("neg");
-    return RunningSums.add(perValue, Slices.RISK, "pos", "neg")
-        .withColumnRenamed("total_pos", "P").withColumnRenamed("total_neg", "N")
+    return perValue
+        .withColumn("P", sum(pos).over(wholeSlice)).withColumn("N", sum(neg).over(wholeSlice))
+        .withColumn("cum_pos", sum(pos).over(upToValue))
+        .withColumn("cum_neg", sum(neg).over(upToValue))
         // V10: negatives strictly below plus half the ties; V01: positives strictly above plus
         // half the ties.
         // try_divide: a slice without negatives (or positives) has no placement values, and
