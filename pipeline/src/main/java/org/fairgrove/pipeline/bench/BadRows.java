@@ -39,8 +39,9 @@ import org.fairgrove.pipeline.lakehouse.Tables;
  * (unparseable_number), no concept id (missing_required), an end the day before the start
  * (end_before_start), a visit in 1900 (event_before_birth), a visit in 2020 of a person who died
  * in 2010 (event_after_death), the previous row's id with another concept
- * (duplicate_key_conflict: both rows), and the previous row again (a duplicate, kept once). A file of a table OMOP does not have (notes/, one row
- * per 1,000 visits) is quarantined as unknown_table.
+ * (duplicate_key_conflict: both rows), and the previous row again (a duplicate, kept once). A
+ * file of a table OMOP does not have (notes/, one row per 1,000 visits) is quarantined as
+ * unknown_table.
  */
 final class BadRows {
   static final int VISITS_PER_PERSON = 10;
