@@ -131,7 +131,8 @@ public final class Scoring {
         indexRows);
     int topK = config.task.train().topContributions();
     boolean explain = topK > 0 && Engine.named(entry.engine()).explains();
-    Dataset<Row> predicted = predict(entry, featureRows, explain);
+    // Built in the model's own dictionary: no hash to check (checking would compute them twice).
+    Dataset<Row> predicted = predictInDictionary(entry, featureRows, explain);
     predicted = predicted.withColumn("top_features", explain
         ? topFeatures(featureNames(lakehouse, entry), topK).apply(col("contributions"))
         : lit(null).cast("array<string>"));
@@ -146,11 +147,6 @@ public final class Scoring {
    * the rows with a {@code risk} column added.
    */
   public static Dataset<Row> predict(Registry.Entry model, Dataset<Row> featureRows) {
-    return predict(model, featureRows, false);
-  }
-
-  private static Dataset<Row> predict(Registry.Entry model, Dataset<Row> featureRows,
-      boolean withContributions) {
     for (Row hash : featureRows.select(Features.DICTIONARY_HASH_COLUMN).distinct().limit(2)
         .collectAsList()) {
       if (!hash.getString(0).equals(model.dictionaryHash())) {
@@ -158,6 +154,12 @@ public final class Scoring {
             hash.getString(0));
       }
     }
+    return predictInDictionary(model, featureRows, false);
+  }
+
+  /** The same for feature rows known to be in the model's dictionary (built in it). */
+  private static Dataset<Row> predictInDictionary(Registry.Entry model,
+      Dataset<Row> featureRows, boolean withContributions) {
     return Recalibration.apply(Engine.named(model.engine()).load(model.modelPath())
         .predict(featureRows, withContributions), Recalibration.fromJson(model.recalibration()));
   }

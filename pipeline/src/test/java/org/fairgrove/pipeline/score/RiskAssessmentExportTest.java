@@ -1,6 +1,7 @@
 package org.fairgrove.pipeline.score;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -171,6 +172,20 @@ class RiskAssessmentExportTest {
     assertThat(lakehouse.read(Tables.GOLD_PREDICTIONS)
         .filter(col("as_of").equalTo(java.sql.Date.valueOf(AS_OF))).count())
         .isEqualTo(scored.scored());
+  }
+
+  /**
+   * Scoring builds the features in the model's own dictionary and skips the check; features
+   * read from gold.features are checked, and rows of a rebuilt dictionary are refused.
+   */
+  @Test
+  void featuresOfAnotherDictionaryAreRefused() {
+    Registry.Entry champion = new Registry(spark, lakehouse).champion(TASK).orElseThrow();
+    assertThatThrownBy(() -> Scoring.predict(champion, lakehouse.read(Tables.GOLD_FEATURES)
+        .withColumn(Features.DICTIONARY_HASH_COLUMN, lit("rebuilt"))))
+        .isInstanceOf(FairgroveError.class)
+        .hasMessageContaining("Model '" + champion.modelId() + "' was trained on feature"
+            + " dictionary " + champion.dictionaryHash() + ", but gold.features now has rebuilt.");
   }
 
   @Test
