@@ -111,6 +111,9 @@ final class FlagRates {
         Progress.info("flag-rates: seed %d %s: %d flagged slices%s", seed,
             biased ? "biased" : "unbiased", flags, biased ? (affectedFlagged
                 ? ", affected group flagged" : ", affected group not flagged") : "");
+        // The run's record as the JSON holds it: a simulation stopped early (an hour or more at
+        // 100,000 persons) still leaves its finished runs to be combined with a later one's.
+        Progress.info("flag-rates run: %s", row);
       }
     }
     rate(details.putObject("false_flag_rate"), flaggedUnbiased, settings.replicates());
