@@ -17,6 +17,9 @@ import org.fairgrove.pipeline.validate.SliceKey;
 final class ReportView {
   static final String SUPPRESSED = "suppressed";
   static final String NOT_AVAILABLE = "n/a";
+  private static final String DETECTABLE_GAP = "minimum_detectable_auroc_gap";
+  /** Shown for a group in which not even a gap down to chance (AUROC 0.5) is detectable. */
+  static final String NO_DETECTABLE_GAP = "none";
   /** Findings listed on the first page; the rest are in each set's section. */
   static final int FIRST_PAGE_FINDINGS = 10;
   private static final List<String> PARITY = List.of("equal_opportunity", "fpr_parity",
@@ -189,14 +192,30 @@ final class ReportView {
       for (Map<String, Object> s : list(set.get("slices"))) {
         if ("insufficient_data".equals(s.get("status"))) {
           byDimension.computeIfAbsent((String) s.get("attribute"), a -> new ArrayList<>())
-              .add(s.get("group") + (s.get("minimum_detectable_auroc_gap") == null ? ""
-                  : " (" + number(s.get("minimum_detectable_auroc_gap"), "%.2f") + ")"));
+              .add(withDetectableGap(s));
         }
       }
       byDimension.forEach((dimension, groups) -> rows.add(List.of(shortTitle(title(set)),
           dimension, String.join("; ", groups))));
     }
     return rows;
+  }
+
+  /**
+   * A slice's detectable AUROC gap as shown: its value, "none" where no gap short of chance could
+   * be detected (null in the JSON), empty for the overall slice (which has no reference).
+   */
+  private static String withDetectableGap(Map<String, Object> slice) {
+    String gap = detectableGap(slice, "%.2f");
+    return slice.get("group") + (gap.isEmpty() ? "" : " (" + gap + ")");
+  }
+
+  static String detectableGap(Map<String, Object> slice, String format) {
+    if (!slice.containsKey(DETECTABLE_GAP)) {
+      return "";
+    }
+    Object gap = slice.get(DETECTABLE_GAP);
+    return gap == null ? NO_DETECTABLE_GAP : number(gap, format);
   }
 
   private static List<List<String>> transport(Map<String, Object> report) {

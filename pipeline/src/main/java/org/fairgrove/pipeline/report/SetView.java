@@ -66,7 +66,6 @@ final class SetView {
                 + ReportView.pValue(c.get("p_holm"))));
       }
     }
-    Object mde = s.get("minimum_detectable_auroc_gap");
     return List.of(label(s), s.get("reference") == null ? "" : (String) s.get("reference"),
         ((String) s.get("status")).replace('_', ' '),
         suppressed ? SUPPRESSED : count(s.get("n"), policy),
@@ -77,7 +76,7 @@ final class SetView {
         withCi(s, "calibration_slope", suppressed),
         suppressed || s.get("ici") == null ? (suppressed ? SUPPRESSED : NOT_AVAILABLE)
             : number(s.get("ici"), "%.4f"),
-        mde == null ? "" : number(mde, suppressed ? "%.1f" : "%.2f"),
+        ReportView.detectableGap(s, suppressed ? "%.1f" : "%.2f"),
         String.join("; ", reasons));
   }
 

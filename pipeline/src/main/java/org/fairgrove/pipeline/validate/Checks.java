@@ -121,22 +121,35 @@ final class Checks {
    * power: (z_0.975 + z_0.80) * sqrt(V_group + V_reference), the groups independent, each
    * variance from Hanley and McNeil (1982) at the reference's AUROC A (the overall AUROC if the
    * reference has none): V = [A(1-A) + (P-1)(Q1-A^2) + (N-1)(Q2-A^2)] / (P N), Q1 = A/(2-A),
-   * Q2 = 2A^2/(1+A). An approximation (it assumes the gap is small against A); infinite for a
-   * slice without events or non-events. A is capped at 0.99: at 1 the formula's variance is 0,
-   * and a perfectly separating reference must not make every gap look detectable.
+   * Q2 = 2A^2/(1+A). An approximation (it assumes the gap is small against A). A is capped at
+   * 0.99: at 1 the formula's variance is 0, and a perfectly separating reference must not make
+   * every gap look detectable.
+   *
+   * @return the gap rounded up to 0.01; infinite when no gap short of chance is detectable (the
+   *     gap reaches A - 0.5, so even a model no better than chance in the group could go
+   *     unseen; always so for a slice without events or non-events); NaN without any AUROC
    */
   static double minimumDetectableAurocGap(SliceResult slice, SliceResult reference,
       SliceResult overall) {
     double a = Double.isFinite(reference.auroc()) ? reference.auroc() : overall.auroc();
-    if (!Double.isFinite(a)) {
+    return minimumDetectableAurocGap(a, slice.counts().events(), slice.counts().nonEvents(),
+        reference.counts().events(), reference.counts().nonEvents());
+  }
+
+  static double minimumDetectableAurocGap(double referenceAuroc, long events, long nonEvents,
+      long referenceEvents, long referenceNonEvents) {
+    if (!Double.isFinite(referenceAuroc)) {
       return Double.NaN;
     }
-    a = Math.min(a, MAX_AUROC_FOR_POWER);
-    double variance = hanleyMcNeilVariance(a, slice.counts().events(), slice.counts().nonEvents())
-        + hanleyMcNeilVariance(a, reference.counts().events(), reference.counts().nonEvents());
+    double a = Math.min(referenceAuroc, MAX_AUROC_FOR_POWER);
+    double gap = (Stats.Z_975 + Stats.Z_80) * Math.sqrt(hanleyMcNeilVariance(a, events,
+        nonEvents) + hanleyMcNeilVariance(a, referenceEvents, referenceNonEvents));
+    if (!(gap < a - 0.5)) {
+      return Double.POSITIVE_INFINITY;
+    }
     // Rounded up to 0.01: it is an approximation, and a precise value could help back out a
     // withheld small slice's event count from its size.
-    return Math.ceil((Stats.Z_975 + Stats.Z_80) * Math.sqrt(variance) * 100) / 100;
+    return Math.ceil(gap * 100) / 100;
   }
 
   static double hanleyMcNeilVariance(double a, double positives, double negatives) {

@@ -113,6 +113,19 @@ class DeLongAurocTest {
   }
 
   @Test
+  void theDetectableGapFromHanleyAndMcNeilsTableAndWhereNoneShortOfChanceIs() {
+    // Two groups the size of their table at its AUROC, each with their SE of 0.0326:
+    // (1.96 + 0.8416) x sqrt(2) x 0.0326 = 0.129 (0.1290-0.1294 over the SE's last digit): 0.13.
+    assertThat(Checks.minimumDetectableAurocGap(0.893, 51, 58, 51, 58)).isEqualTo(0.13);
+    // A group a quarter that size (its SE about twice theirs): about 0.21, short of 0.893 - 0.5.
+    assertThat(Checks.minimumDetectableAurocGap(0.893, 13, 15, 51, 58)).isBetween(0.14, 0.393);
+    // Against a reference at 0.6 the same groups could not show a gap down to chance (0.1).
+    assertThat(Checks.minimumDetectableAurocGap(0.6, 51, 58, 51, 58)).isInfinite();
+    assertThat(Checks.minimumDetectableAurocGap(0.893, 0, 58, 51, 58)).isInfinite();
+    assertThat(Checks.minimumDetectableAurocGap(Double.NaN, 51, 58, 51, 58)).isNaN();
+  }
+
+  @Test
   void averagePrecisionByHand() {
     // Descending: 0.9 (pos), 0.8 (pos, neg), 0.4 (pos), 0.2 (neg).
     // AP = 1/3 * (1/1) + 1/3 * (2/3) + 1/3 * (3/4) [0.8: 2 of 3 at or above; 0.4: 3 of 4].

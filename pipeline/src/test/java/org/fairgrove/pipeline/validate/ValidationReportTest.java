@@ -323,6 +323,21 @@ class ValidationReportTest {
     // The tiny race group is named among the groups too small to tell.
     assertThat(htmlText)
         .containsPattern("(?s)Groups too small to tell.*\\brace\\s+[^\\n]*\\bNHPI \\(");
+    // A detectable gap is one short of chance (below the reference's AUROC - 0.5, itself below
+    // 0.5); where not even that could be detected the report says none.
+    List<String> noGap = new ArrayList<>();
+    for (JsonNode set : report.path("evaluation_sets")) {
+      for (JsonNode s : set.path("slices")) {
+        JsonNode gap = s.path("minimum_detectable_auroc_gap");
+        assertThat(gap.isMissingNode() || gap.isNull() || gap.asDouble() < 0.5)
+            .as(set.path("name").asText() + " " + s.path("group").asText() + " " + gap).isTrue();
+        if (gap.isNull() && s.path("status").asText().equals("insufficient_data")) {
+          noGap.add(s.path("group").asText() + " (none)");
+        }
+      }
+    }
+    assertThat(noGap).isNotEmpty();
+    assertThat(htmlText).contains(noGap);
 
     assertThat(lakehouse.read(Tables.OPS_VALIDATION_METRICS)
         .filter(col("run_id").equalTo(result.runId()))
