@@ -1,9 +1,12 @@
 package org.fairgrove.pipeline.validate;
 
+import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.exp;
+import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.log1p;
 import static org.apache.spark.sql.functions.sum;
 
 import java.util.ArrayList;
@@ -31,18 +34,25 @@ import org.apache.spark.sql.types.StructType;
  * at once, by
  * Newton-Raphson (= IRLS for the canonical link). Each iteration is one Spark aggregation of the
  * sufficient statistics of every model and slice, the gradient X'(y - mu) and the information
- * X'WX (p + p(p+1)/2 numbers per model); each p x p Newton step is solved on the driver. Slices
- * drop out of the passes once all their models have converged.
+ * X'WX (p + p(p+1)/2 numbers per model) and the deviance; each p x p Newton step is solved on
+ * the driver. A step that raises the deviance is halved back towards the last point that did not
+ * (as R's glm2 does): a plain Newton step from the start can overshoot without bound when the
+ * risks are extreme (an overfitted model's), and the fit would fail where the estimate exists.
+ * Slices drop out of the passes once all their models have converged.
  */
 final class GroupedLogistic {
   /** Events and trials of each data row (binomial form: a row may stand for many predictions). */
   static final String Y = "y";
   static final String TRIALS = "trials";
-  private static final int MAX_ITERATIONS = 25;
+  /** Passes at most: Newton steps and the halvings of steps that overshot. */
+  private static final int MAX_ITERATIONS = 50;
   private static final double TOLERANCE = 1e-9;
+  /** A deviance this much (relative) above the last accepted one is a rise, not rounding. */
+  private static final double DEVIANCE_SLACK = 1e-10;
   /**
-   * Coefficients this large mean separation (no finite maximum likelihood estimate): on the
-   * logit scale they are far beyond any meaningful calibration, and stopping here spares passes.
+   * Coefficients this large, reached with a falling deviance, mean separation (no finite maximum
+   * likelihood estimate): on the logit scale they are far beyond any meaningful calibration, and
+   * stopping here spares passes. A step is shortened to land within twice this.
    */
   private static final double DIVERGED = 100;
 
@@ -88,61 +98,123 @@ final class GroupedLogistic {
    */
   static Map<String, Map<SliceKey, double[]>> fit(Dataset<Row> data, List<Model> models,
       List<SliceKey> slices, Map<String, Map<SliceKey, double[]>> information) {
-    Map<String, Map<SliceKey, double[]>> beta = new HashMap<>();
-    Map<String, Set<SliceKey>> active = new HashMap<>();
+    Map<String, Map<SliceKey, Path>> paths = new HashMap<>();
     for (Model m : models) {
-      Map<SliceKey, double[]> start = new HashMap<>();
-      slices.forEach(k -> start.put(k, m.start().clone()));
-      beta.put(m.name(), start);
-      active.put(m.name(), new HashSet<>(slices));
+      Map<SliceKey, Path> start = new HashMap<>();
+      slices.forEach(k -> start.put(k, new Path(m.start())));
+      paths.put(m.name(), start);
     }
     for (int iteration = 0; iteration < MAX_ITERATIONS; iteration++) {
       Set<SliceKey> running = new HashSet<>();
-      active.values().forEach(running::addAll);
+      paths.values().forEach(byKey -> byKey.forEach((k, path) -> {
+        if (path.running) {
+          running.add(k);
+        }
+      }));
       if (running.isEmpty()) {
-        return beta;
+        break;
       }
-      Map<SliceKey, double[]> sums = sufficientStatistics(data, models, beta, running);
+      Map<SliceKey, double[]> sums = sufficientStatistics(data, models, paths, running);
+      int offset = 0;
       for (Model m : models) {
-        int offset = 0;
-        for (Model before : models) {
-          if (before == m) {
-            break;
-          }
-          offset += statistics(before.p());
-        }
-        Set<SliceKey> next = new HashSet<>();
-        for (SliceKey k : active.get(m.name())) {
-          double[] s = sums.get(k);
-          double[] own = s == null ? null
-              : Arrays.copyOfRange(s, offset, offset + statistics(m.p()));
-          if (own != null) {
-            information.computeIfAbsent(m.name(), name -> new HashMap<>()).put(k, own);
-          }
-          double[] step = own == null ? null : newtonStep(own, m.p());
-          double[] b = beta.get(m.name()).get(k);
-          if (step == null) {
-            Arrays.fill(b, Double.NaN);
-            continue;
-          }
-          double largest = 0;
-          for (int j = 0; j < m.p(); j++) {
-            b[j] += step[j];
-            largest = Math.max(largest, Math.abs(step[j]));
-          }
-          if (Arrays.stream(b).anyMatch(v -> !(Math.abs(v) < DIVERGED))) {
-            Arrays.fill(b, Double.NaN);
-          } else if (largest > TOLERANCE) {
-            next.add(k);
+        int size = statistics(m.p());
+        for (Map.Entry<SliceKey, Path> e : paths.get(m.name()).entrySet()) {
+          double[] s = sums.get(e.getKey());
+          if (e.getValue().running) {
+            double[] own = s == null ? null : Arrays.copyOfRange(s, offset, offset + size);
+            if (e.getValue().advance(own, s == null ? Double.NaN : s[offset + size], m.p())) {
+              information.computeIfAbsent(m.name(), name -> new HashMap<>())
+                  .put(e.getKey(), own);
+            }
           }
         }
-        active.put(m.name(), next);
+        offset += size + 1;
       }
     }
+    Map<String, Map<SliceKey, double[]>> beta = new HashMap<>();
     // Not converged within the iteration limit: no estimate.
-    active.forEach((name, keys) -> keys.forEach(k -> Arrays.fill(beta.get(name).get(k),
-        Double.NaN)));
+    paths.forEach((name, byKey) -> byKey.forEach((k, path) -> beta
+        .computeIfAbsent(name, n -> new HashMap<>()).put(k, path.running ? nan(path.beta)
+            : path.beta)));
     return beta;
+  }
+
+  private static double[] nan(double[] like) {
+    double[] out = new double[like.length];
+    Arrays.fill(out, Double.NaN);
+    return out;
+  }
+
+  /**
+   * One model's Newton path in one slice: the point the next pass evaluates, and the last point
+   * whose deviance did not rise (the one a rise is halved back towards).
+   */
+  private static final class Path {
+    final double[] beta;
+    double[] accepted;
+    double acceptedDeviance = Double.POSITIVE_INFINITY;
+    boolean running = true;
+
+    Path(double[] start) {
+      beta = start.clone();
+    }
+
+    /**
+     * Takes the pass's sums at {@link #beta}: halves the step back if the deviance rose,
+     * otherwise accepts the point and steps from it.
+     *
+     * @return whether the point was accepted (its sums are the information there)
+     */
+    boolean advance(double[] sums, double deviance, int p) {
+      boolean rose = !(deviance <= acceptedDeviance
+          + DEVIANCE_SLACK * (Math.abs(deviance) + 0.1));
+      if (rose) {
+        if (accepted == null) {
+          fail();
+        } else {
+          for (int j = 0; j < p; j++) {
+            beta[j] = (accepted[j] + beta[j]) / 2;
+          }
+        }
+        return false;
+      }
+      accepted = beta.clone();
+      acceptedDeviance = deviance;
+      double[] step = newtonStep(sums, p);
+      if (step == null || Arrays.stream(beta).anyMatch(v -> !(Math.abs(v) < DIVERGED))) {
+        fail();
+        return true;
+      }
+      double largest = Arrays.stream(step).map(Math::abs).max().orElse(0);
+      // Shortened, not refused, when it would land far out: the deviance there decides.
+      double scale = 1;
+      while (!(largestAfter(step, scale) < 2 * DIVERGED)) {
+        scale /= 2;
+      }
+      for (int j = 0; j < p; j++) {
+        beta[j] += scale * step[j];
+      }
+      running = largest > TOLERANCE;
+      return true;
+    }
+
+    private double largestAfter(double[] step, double scale) {
+      double largest = 0;
+      for (int j = 0; j < step.length; j++) {
+        largest = Math.max(largest, Math.abs(accepted[j] + scale * step[j]));
+      }
+      return largest;
+    }
+
+    private void fail() {
+      Arrays.fill(beta, Double.NaN);
+      running = false;
+    }
+  }
+
+  /** log(1 + e^x), exact where e^x would overflow. */
+  private static Column softplus(Column x) {
+    return greatest(x, lit(0.0)).plus(log1p(exp(abs(x).multiply(-1))));
   }
 
   private static int statistics(int p) {
@@ -150,7 +222,7 @@ final class GroupedLogistic {
   }
 
   private static Map<SliceKey, double[]> sufficientStatistics(Dataset<Row> data,
-      List<Model> models, Map<String, Map<SliceKey, double[]>> beta, Set<SliceKey> slices) {
+      List<Model> models, Map<String, Map<SliceKey, Path>> paths, Set<SliceKey> slices) {
     List<StructField> fields = new ArrayList<>(List.of(
         DataTypes.createStructField(Slices.ATTRIBUTE, DataTypes.StringType, false),
         DataTypes.createStructField(Slices.GROUP, DataTypes.StringType, false)));
@@ -163,7 +235,7 @@ final class GroupedLogistic {
     for (SliceKey k : slices) {
       List<Object> values = new ArrayList<>(List.of(k.attribute(), k.group()));
       for (Model m : models) {
-        for (double b : beta.get(m.name()).get(k)) {
+        for (double b : paths.get(m.name()).get(k).beta) {
           // A model that failed in this slice contributes sums nobody reads; keep them finite.
           values.add(Double.isNaN(b) ? 0.0 : b);
         }
@@ -181,7 +253,8 @@ final class GroupedLogistic {
         eta = eta.plus(col(m.b(j)).multiply(col(m.x(j))));
       }
       Column mu = lit(1).divide(lit(1).plus(exp(eta.multiply(-1))));
-      scored = scored.withColumn(m.name() + "_mu", mu);
+      scored = scored.withColumn(m.name() + "_eta", eta).withColumn(m.name() + "_mu", mu);
+      Column linear = col(m.name() + "_eta");
       Column fitted = col(m.name() + "_mu");
       Column residual = col(Y).minus(col(TRIALS).multiply(fitted));
       Column weight = col(TRIALS).multiply(fitted).multiply(lit(1).minus(fitted));
@@ -193,6 +266,10 @@ final class GroupedLogistic {
           aggregates.add(sum(weight.multiply(col(m.x(j))).multiply(col(m.x(k)))));
         }
       }
+      // Deviance (up to the saturated model's constant): -2 log-likelihood, from log(1 + e^x)
+      // in a form that cannot overflow, so a far overshoot reads as a rise, not as NaN.
+      aggregates.add(sum(lit(2).multiply(col(Y).multiply(softplus(linear.multiply(-1)))
+          .plus(col(TRIALS).minus(col(Y)).multiply(softplus(linear))))));
     }
     Map<SliceKey, double[]> out = new HashMap<>();
     for (Row row : scored.groupBy(Slices.ATTRIBUTE, Slices.GROUP)

@@ -97,6 +97,43 @@ class CalibrationMetricTest {
         .isCloseTo(1 - brier / (prevalence * (1 - prevalence)), within(1e-12));
   }
 
+  /**
+   * An overfitted model's risks: 1e-5 to 0.3, events scattered among them. Newton from perfect
+   * calibration (0, 1) overshoots here (its second step lands beyond 200 on the logit scale),
+   * so the slope went missing exactly where it says most. The estimate exists: the hand fit from
+   * (0, 0) and a step-halving fit in Python both give slope 0.1258876 (intercept -1.5834606).
+   */
+  @Test
+  void theSlopeOfRisksFarTooExtremeIsEstimated() {
+    List<Prediction> rows = new ArrayList<>();
+    List<double[]> pairs = new ArrayList<>();
+    double[] events = {1e-4, 1e-3, 0.01, 0.2, 3e-3, 0.05};
+    for (int copy = 0; copy < 4; copy++) {
+      for (int i = 0; i < 60; i++) {
+        pairs.add(new double[] {0, Math.pow(10, -5 + i * 4.5 / 59)});
+      }
+      for (double risk : events) {
+        pairs.add(new double[] {1, risk});
+      }
+    }
+    double[] logits = new double[pairs.size()];
+    int[] labels = new int[pairs.size()];
+    for (int i = 0; i < pairs.size(); i++) {
+      double risk = pairs.get(i)[1];
+      labels[i] = (int) pairs.get(i)[0];
+      logits[i] = Math.log(risk / (1 - risk));
+      rows.add(new Prediction(labels[i], risk, "A"));
+    }
+    ValidationResult result = Fixtures.validate(Fixtures.frame(spark, rows), "row_key",
+        Fixtures.config("governance.bootstrap-replicates=10"));
+    double[] slope = handLogistic(logits, labels, false);
+    assertThat(slope[1]).isCloseTo(0.1258876, within(1e-7));
+    assertThat(Fixtures.value(result, "group", "A", "calibration_slope", null))
+        .isCloseTo(slope[1], within(1e-7));
+    assertThat(Fixtures.value(result, "group", "A", "calibration_intercept", null))
+        .isCloseTo(handLogistic(logits, labels, true)[0], within(1e-7));
+  }
+
   @Test
   void iciOfRisksHalvedIsAboutHalfTheTrueRisk() {
     // y ~ Bernoulli(p) with p uniform on 0.1..0.9 and the model predicting p / 2: the true
