@@ -44,8 +44,8 @@ final class GroupedLogistic {
   /** Events and trials of each data row (binomial form: a row may stand for many predictions). */
   static final String Y = "y";
   static final String TRIALS = "trials";
-  /** Passes at most: Newton steps and the halvings of steps that overshot. */
-  private static final int MAX_ITERATIONS = 50;
+  /** Passes at most, Newton steps and halvings together (a fit that needs more costs as before). */
+  private static final int MAX_ITERATIONS = 25;
   private static final double TOLERANCE = 1e-9;
   /** A deviance this much (relative) above the last accepted one is a rise, not rounding. */
   private static final double DEVIANCE_SLACK = 1e-10;
