@@ -38,6 +38,8 @@ final class ReportJson {
   private static final List<String> COUNTS = List.of("n", "events");
   /** The internal evaluation set: the one the others are compared with. */
   static final String INTERNAL = "test";
+  /** Per slice: the smallest AUROC gap its counts could detect (null: none short of chance). */
+  static final String DETECTABLE_GAP = "minimum_detectable_auroc_gap";
 
   private ReportJson() {}
 
@@ -379,7 +381,7 @@ final class ReportJson {
       // The detectable gap comes from the slice's event and non-event counts: for a
       // suppressed slice it is shown to one decimal only, too coarse to give them back.
       double mde = v.minimumDetectableAurocGap();
-      putNumber(slice, "minimum_detectable_auroc_gap", suppressed && Double.isFinite(mde)
+      putNumber(slice, DETECTABLE_GAP, suppressed && Double.isFinite(mde)
           ? Math.round(mde * 10) / 10.0 : mde);
     }
   }

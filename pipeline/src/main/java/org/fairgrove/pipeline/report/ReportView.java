@@ -17,7 +17,6 @@ import org.fairgrove.pipeline.validate.SliceKey;
 final class ReportView {
   static final String SUPPRESSED = "suppressed";
   static final String NOT_AVAILABLE = "n/a";
-  private static final String DETECTABLE_GAP = "minimum_detectable_auroc_gap";
   /** Shown for a group in which not even a gap down to chance (AUROC 0.5) is detectable. */
   static final String NO_DETECTABLE_GAP = "none";
   /** Findings listed on the first page; the rest are in each set's section. */
@@ -211,10 +210,10 @@ final class ReportView {
   }
 
   static String detectableGap(Map<String, Object> slice, String format) {
-    if (!slice.containsKey(DETECTABLE_GAP)) {
+    if (!slice.containsKey(ReportJson.DETECTABLE_GAP)) {
       return "";
     }
-    Object gap = slice.get(DETECTABLE_GAP);
+    Object gap = slice.get(ReportJson.DETECTABLE_GAP);
     return gap == null ? NO_DETECTABLE_GAP : number(gap, format);
   }
 

@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.spark.ml.classification.GBTClassificationModel;
@@ -34,17 +35,19 @@ import org.fairgrove.pipeline.config.TaskSettings;
  *   <li>min-child-weight is a minimum of hessian (p(1 - p) per row, about 0.005 at 0.5%
  *       prevalence), so a child needs about 200 rows where MLlib's minInstancesPerNode of 1
  *       lets a tree end in leaves of one or two persons;
- *   <li>with early-stopping-rounds above 0, boosting stops on the validation split: at the
- *       first tree that lowers the validation log loss by less than {@value #VALIDATION_TOL}
- *       of itself, keeping the trees before it (MLlib's rule, with no patience).
+ *   <li>early stopping waits early-stopping-rounds trees for the validation loss to improve and
+ *       keeps the trees up to the best, as XGBoost does. MLlib's own rule has no patience: it
+ *       stops at the first tree that does not lower the validation log loss by 0.1%, and
+ *       under class weighting, where a few events carry half the loss, that came after 2
+ *       trees on the demo's 100,000 persons (test AUROC 0.725, XGBoost 0.752; with patience
+ *       0.739). MLlib cannot be stopped from outside, so every round is trained and the
+ *       validation loss of each prefix is read back in one pass.
  * </ul>
  */
 final class GbtEngine implements Engine {
   /** Below every feature value Fairgrove produces (ages, counts, lab values, slopes). */
   static final double MISSING = -1e9;
   private static final String MODEL_INPUT = "features_imputed";
-  private static final String IS_VALIDATION = "is_validation";
-  static final double VALIDATION_TOL = 0.001;
 
   private static final UserDefinedFunction IMPUTE_MISSING = udf(
       (UDF1<Vector, Vector>) GbtEngine::imputeMissing, SQLDataTypes.VectorType());
@@ -65,25 +68,51 @@ final class GbtEngine implements Engine {
         .setStepSize(trial.learningRate())
         .setMinInstancesPerNode(minInstances(trial, rows))
         .setSeed(seed);
-    Dataset<Row> input = rows.train().withColumn(IS_VALIDATION, lit(false));
-    if (settings.earlyStoppingRounds() > 0) {
-      // GBTClassifier has no setter for its validation tolerance: a copy with it set.
-      classifier = classifier.setValidationIndicatorCol(IS_VALIDATION)
-          .copy(new ParamMap().put(classifier.validationTol().w(VALIDATION_TOL)));
-      input = input.unionByName(rows.validation().withColumn(IS_VALIDATION, lit(true)));
-    }
     // Boosting reads its input again at every round (to update the residuals): cached once here
     // rather than recomputed from the feature table and the imputation each time.
-    Dataset<Row> weighted = imputed(input).withColumn("weight",
-        when(col("label").equalTo(1), lit(rows.positiveWeight())).otherwise(lit(1.0)))
-        .withColumn("label", col("label").cast("double"))
-        .select(MODEL_INPUT, "label", "weight", IS_VALIDATION)
+    Dataset<Row> train = weighted(rows.train(), rows.positiveWeight())
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      return new Fitted(classifier.fit(weighted));
+      GBTClassificationModel model = classifier.fit(train);
+      if (settings.earlyStoppingRounds() == 0) {
+        return new Fitted(model);
+      }
+      double[] losses = model.evaluateEachIteration(
+          weighted(rows.validation(), rows.positiveWeight()));
+      return new Fitted(firstTrees(model, bestRounds(losses, settings.earlyStoppingRounds())));
     } finally {
-      weighted.unpersist();
+      train.unpersist();
     }
+  }
+
+  /** The model's input: imputed features, a double label, and the class weight per row. */
+  private static Dataset<Row> weighted(Dataset<Row> rows, double positiveWeight) {
+    return imputed(rows).withColumn("weight",
+            when(col("label").equalTo(1), lit(positiveWeight)).otherwise(lit(1.0)))
+        .withColumn("label", col("label").cast("double"))
+        .select(MODEL_INPUT, "label", "weight");
+  }
+
+  /**
+   * How many trees to keep, given the validation loss after each tree: boosting would have
+   * stopped {@code patience} trees after the best one without a lower loss since, and keeps the
+   * trees up to the best (the earliest, on a tie).
+   */
+  static int bestRounds(double[] losses, int patience) {
+    int best = 0;
+    for (int tree = 1; tree < losses.length && tree - best <= patience; tree++) {
+      if (losses[tree] < losses[best]) {
+        best = tree;
+      }
+    }
+    return best + 1;
+  }
+
+  private static GBTClassificationModel firstTrees(GBTClassificationModel model, int count) {
+    GBTClassificationModel kept = new GBTClassificationModel(model.uid(),
+        Arrays.copyOf(model.trees(), count), Arrays.copyOf(model.treeWeights(), count),
+        model.numFeatures(), model.numClasses());
+    return model.copyValues(kept, ParamMap.empty());
   }
 
   /** XGBoost's minimum child weight (hessian) as the rows that carry it. */

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
 
-/** XGBoost's minimum child weight carried over to MLlib's minimum rows per node, by hand. */
+/** XGBoost's minimum child weight and early stopping carried over to MLlib, by hand. */
 class GbtEngineTest {
   private static final Engine.Trial MIN_CHILD_1 = new Engine.Trial(6, 0.1, 1.0);
   private static final Engine.Trial MIN_CHILD_5 = new Engine.Trial(6, 0.1, 5.0);
@@ -33,5 +33,19 @@ class GbtEngineTest {
     Engine.TrainingSet rows = new Engine.TrainingSet(null, null, 500, 500, 1.0, 2);
     assertThat(GbtEngine.minInstances(MIN_CHILD_1, rows)).isEqualTo(4);
     assertThat(GbtEngine.minInstances(new Engine.Trial(3, 0.1, 0.0), rows)).isEqualTo(1);
+  }
+
+  @Test
+  void earlyStoppingKeepsTheTreesUpToTheBestLossSeenWithinThePatience() {
+    // Validation loss after trees 1..8.
+    double[] losses = {0.50, 0.40, 0.41, 0.39, 0.395, 0.392, 0.391, 0.38};
+    // Patience 1: tree 3 does not improve on tree 2's 0.40, so boosting stops there: 2 trees.
+    assertThat(GbtEngine.bestRounds(losses, 1)).isEqualTo(2);
+    // Patience 2: tree 3 is lost, tree 4 (0.39) improves; trees 5 and 6 do not: 4 trees.
+    assertThat(GbtEngine.bestRounds(losses, 2)).isEqualTo(4);
+    // Patience 4: tree 8 (0.38) comes 4 trees after tree 4 and is kept, all 8.
+    assertThat(GbtEngine.bestRounds(losses, 4)).isEqualTo(8);
+    // A tie is no improvement: the earlier, smaller model.
+    assertThat(GbtEngine.bestRounds(new double[] {0.5, 0.5, 0.5}, 5)).isEqualTo(1);
   }
 }
