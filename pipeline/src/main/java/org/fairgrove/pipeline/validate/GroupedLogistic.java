@@ -1,18 +1,14 @@
 package org.fairgrove.pipeline.validate;
 
-import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.exp;
-import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.log1p;
-import static org.apache.spark.sql.functions.sum;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +16,8 @@ import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.ArrayRealVector;
 import org.apache.commons.math3.linear.LUDecomposition;
 import org.apache.commons.math3.linear.RealMatrix;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -27,13 +25,13 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Logistic regressions (binomial: y events of n trials per data row, so the rows of the
  * distinct-value table can be fitted directly) fitted separately in every slice, several models
- * at once, by
- * Newton-Raphson (= IRLS for the canonical link). Each iteration is one Spark aggregation of the
- * sufficient statistics of every model and slice, the gradient X'(y - mu) and the information
+ * at once, by Newton-Raphson (= IRLS for the canonical link). The rows are cached once as arrays;
+ * each iteration is then one Spark job summing the sufficient statistics of every model and slice, the gradient X'(y - mu) and the information
  * X'WX (p + p(p+1)/2 numbers per model) and the deviance; each p x p Newton step is solved on
  * the driver. A step that raises the deviance is halved back towards the last point that did not
  * (as R's glm2 does): a plain Newton step from the start can overshoot without bound when the
@@ -44,6 +42,7 @@ final class GroupedLogistic {
   /** Events and trials of each data row (binomial form: a row may stand for many predictions). */
   static final String Y = "y";
   static final String TRIALS = "trials";
+  private static final String SLICE_INDEX = "slice_index";
   /** Passes at most, Newton steps and halvings together (a fit that needs more costs as before). */
   private static final int MAX_ITERATIONS = 25;
   private static final double TOLERANCE = 1e-9;
@@ -104,6 +103,24 @@ final class GroupedLogistic {
       slices.forEach(k -> start.put(k, new Path(m.start())));
       paths.put(m.name(), start);
     }
+    JavaRDD<double[]> design = design(data, models, slices);
+    try {
+      iterate(design, models, slices, paths, information);
+    } finally {
+      design.unpersist(false);
+    }
+    Map<String, Map<SliceKey, double[]>> beta = new HashMap<>();
+    // Not converged within the iteration limit: no estimate.
+    paths.forEach((name, byKey) -> byKey.forEach((k, path) -> beta
+        .computeIfAbsent(name, n -> new HashMap<>()).put(k, path.running ? nan(path.beta)
+            : path.beta)));
+    return beta;
+  }
+
+  /** Newton passes until every path has stopped or the limit is reached. */
+  private static void iterate(JavaRDD<double[]> design, List<Model> models,
+      List<SliceKey> slices, Map<String, Map<SliceKey, Path>> paths,
+      Map<String, Map<SliceKey, double[]>> information) {
     for (int iteration = 0; iteration < MAX_ITERATIONS; iteration++) {
       Set<SliceKey> running = new HashSet<>();
       paths.values().forEach(byKey -> byKey.forEach((k, path) -> {
@@ -114,7 +131,8 @@ final class GroupedLogistic {
       if (running.isEmpty()) {
         break;
       }
-      Map<SliceKey, double[]> sums = sufficientStatistics(data, models, paths, running);
+      Map<SliceKey, double[]> sums =
+          sufficientStatistics(design, models, paths, slices, running);
       int offset = 0;
       for (Model m : models) {
         int size = statistics(m.p());
@@ -131,12 +149,6 @@ final class GroupedLogistic {
         offset += size + 1;
       }
     }
-    Map<String, Map<SliceKey, double[]>> beta = new HashMap<>();
-    // Not converged within the iteration limit: no estimate.
-    paths.forEach((name, byKey) -> byKey.forEach((k, path) -> beta
-        .computeIfAbsent(name, n -> new HashMap<>()).put(k, path.running ? nan(path.beta)
-            : path.beta)));
-    return beta;
   }
 
   private static double[] nan(double[] like) {
@@ -212,76 +224,156 @@ final class GroupedLogistic {
     }
   }
 
-  /** log(1 + e^x), exact where e^x would overflow. */
-  private static Column softplus(Column x) {
-    return greatest(x, lit(0.0)).plus(log1p(exp(abs(x).multiply(-1))));
-  }
-
   private static int statistics(int p) {
     return p + p * (p + 1) / 2;
   }
 
-  private static Map<SliceKey, double[]> sufficientStatistics(Dataset<Row> data,
-      List<Model> models, Map<String, Map<SliceKey, Path>> paths, Set<SliceKey> slices) {
-    List<StructField> fields = new ArrayList<>(List.of(
-        DataTypes.createStructField(Slices.ATTRIBUTE, DataTypes.StringType, false),
-        DataTypes.createStructField(Slices.GROUP, DataTypes.StringType, false)));
+  /**
+   * The fit's rows as plain arrays, persisted for the passes: slice index, y, trials, then per
+   * model its offset (0 without one) and design columns. Each pass is then one job over cached
+   * rows, with no query to plan (planning cost most of a pass on small data). Rows of other
+   * slices, or with a null value (which Spark's sums skipped), are left out.
+   */
+  private static JavaRDD<double[]> design(Dataset<Row> data, List<Model> models,
+      List<SliceKey> slices) {
+    List<Row> index = new ArrayList<>();
+    for (int i = 0; i < slices.size(); i++) {
+      index.add(RowFactory.create(slices.get(i).attribute(), slices.get(i).group(), (double) i));
+    }
+    Dataset<Row> indexed = data.sparkSession().createDataFrame(index, new StructType(
+        new StructField[] {
+            DataTypes.createStructField(Slices.ATTRIBUTE, DataTypes.StringType, false),
+            DataTypes.createStructField(Slices.GROUP, DataTypes.StringType, false),
+            DataTypes.createStructField(SLICE_INDEX, DataTypes.DoubleType, false)}));
+    List<Column> columns = new ArrayList<>(List.of(col(SLICE_INDEX), col(Y), col(TRIALS)));
     for (Model m : models) {
+      columns.add(m.offset() == null ? lit(0.0) : col(m.offset()));
       for (int j = 0; j < m.p(); j++) {
-        fields.add(DataTypes.createStructField(m.b(j), DataTypes.DoubleType, false));
+        columns.add(col(m.x(j)));
       }
     }
-    List<Row> rows = new ArrayList<>();
-    for (SliceKey k : slices) {
-      List<Object> values = new ArrayList<>(List.of(k.attribute(), k.group()));
-      for (Model m : models) {
-        for (double b : paths.get(m.name()).get(k).beta) {
-          // A model that failed in this slice contributes sums nobody reads; keep them finite.
-          values.add(Double.isNaN(b) ? 0.0 : b);
+    Column[] asDoubles = columns.stream().map(c -> c.cast("double")).toArray(Column[]::new);
+    return data.join(broadcast(indexed), new String[] {Slices.ATTRIBUTE, Slices.GROUP})
+        .select(asDoubles).na().drop().javaRDD()
+        .map(row -> {
+          double[] values = new double[row.size()];
+          for (int i = 0; i < values.length; i++) {
+            values[i] = row.getDouble(i);
+          }
+          return values;
+        })
+        .persist(StorageLevel.MEMORY_AND_DISK());
+  }
+
+  /**
+   * One pass: per running slice, every model's gradient, information and deviance at its path's
+   * current point. Each partition sums its rows; the partitions' sums are added on the driver in
+   * partition order, so a fit is the same however tasks finish. Null for a slice without rows.
+   */
+  private static Map<SliceKey, double[]> sufficientStatistics(JavaRDD<double[]> design,
+      List<Model> models, Map<String, Map<SliceKey, Path>> paths, List<SliceKey> slices,
+      Set<SliceKey> running) {
+    int[] p = models.stream().mapToInt(Model::p).toArray();
+    double[][] beta = new double[slices.size()][];
+    for (int i = 0; i < slices.size(); i++) {
+      if (running.contains(slices.get(i))) {
+        List<Double> values = new ArrayList<>();
+        for (Model m : models) {
+          for (double b : paths.get(m.name()).get(slices.get(i)).beta) {
+            // A model that failed in this slice contributes sums nobody reads; keep them finite.
+            values.add(Double.isNaN(b) ? 0.0 : b);
+          }
         }
+        beta[i] = values.stream().mapToDouble(Double::doubleValue).toArray();
       }
-      rows.add(RowFactory.create(values.toArray()));
     }
-    Dataset<Row> params = data.sparkSession().createDataFrame(rows,
-        new StructType(fields.toArray(StructField[]::new)));
-    Dataset<Row> scored = data.join(broadcast(params),
-        new String[] {Slices.ATTRIBUTE, Slices.GROUP});
-    List<Column> aggregates = new ArrayList<>();
-    for (Model m : models) {
-      Column eta = m.offset() == null ? lit(0.0) : col(m.offset());
-      for (int j = 0; j < m.p(); j++) {
-        eta = eta.plus(col(m.b(j)).multiply(col(m.x(j))));
+    PassSums pass = new PassSums(p, beta);
+    double[] total = new double[pass.width() * slices.size()];
+    for (double[] partition : design.mapPartitions(pass).collect()) {
+      for (int i = 0; i < total.length; i++) {
+        total[i] += partition[i];
       }
-      Column mu = lit(1).divide(lit(1).plus(exp(eta.multiply(-1))));
-      scored = scored.withColumn(m.name() + "_eta", eta).withColumn(m.name() + "_mu", mu);
-      Column linear = col(m.name() + "_eta");
-      Column fitted = col(m.name() + "_mu");
-      Column residual = col(Y).minus(col(TRIALS).multiply(fitted));
-      Column weight = col(TRIALS).multiply(fitted).multiply(lit(1).minus(fitted));
-      for (int j = 0; j < m.p(); j++) {
-        aggregates.add(sum(residual.multiply(col(m.x(j)))));
-      }
-      for (int j = 0; j < m.p(); j++) {
-        for (int k = j; k < m.p(); k++) {
-          aggregates.add(sum(weight.multiply(col(m.x(j))).multiply(col(m.x(k)))));
-        }
-      }
-      // Deviance (up to the saturated model's constant): -2 log-likelihood, from log(1 + e^x)
-      // in a form that cannot overflow, so a far overshoot reads as a rise, not as NaN.
-      aggregates.add(sum(lit(2).multiply(col(Y).multiply(softplus(linear.multiply(-1)))
-          .plus(col(TRIALS).minus(col(Y)).multiply(softplus(linear))))));
     }
     Map<SliceKey, double[]> out = new HashMap<>();
-    for (Row row : scored.groupBy(Slices.ATTRIBUTE, Slices.GROUP)
-        .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new))
-        .collectAsList()) {
-      double[] s = new double[aggregates.size()];
-      for (int i = 0; i < s.length; i++) {
-        s[i] = row.getDouble(i + 2);
+    for (int i = 0; i < slices.size(); i++) {
+      int from = i * pass.width();
+      if (beta[i] != null && total[from + pass.width() - 1] > 0) {
+        out.put(slices.get(i), Arrays.copyOfRange(total, from, from + pass.width() - 1));
       }
-      out.put(Slices.key(row), s);
     }
     return out;
+  }
+
+  /**
+   * A partition's sums for one pass, per slice: for each model the gradient X'(y - mu), the upper
+   * triangle of X'WX and the deviance, then the slice's row count. Arithmetic as Spark SQL's
+   * (StrictMath), so the fits match the SQL aggregation they replace up to summation order.
+   */
+  private static final class PassSums implements FlatMapFunction<Iterator<double[]>, double[]> {
+    private final int[] p;
+    private final double[][] beta;
+
+    PassSums(int[] p, double[][] beta) {
+      this.p = p;
+      this.beta = beta;
+    }
+
+    int width() {
+      int width = 1;
+      for (int pm : p) {
+        width += statistics(pm) + 1;
+      }
+      return width;
+    }
+
+    @Override
+    public Iterator<double[]> call(Iterator<double[]> rows) {
+      int width = width();
+      double[] sums = new double[width * beta.length];
+      while (rows.hasNext()) {
+        double[] row = rows.next();
+        int slice = (int) row[0];
+        if (beta[slice] != null) {
+          add(row, beta[slice], sums, slice * width);
+          sums[slice * width + width - 1] += 1;
+        }
+      }
+      return List.of(sums).iterator();
+    }
+
+    private void add(double[] row, double[] b, double[] sums, int at) {
+      double y = row[1];
+      double trials = row[2];
+      int column = 3;
+      int coefficient = 0;
+      for (int pm : p) {
+        double eta = row[column];
+        for (int j = 0; j < pm; j++) {
+          eta = eta + b[coefficient + j] * row[column + 1 + j];
+        }
+        double mu = 1 / (1 + StrictMath.exp(-eta));
+        double residual = y - trials * mu;
+        double weight = trials * mu * (1 - mu);
+        for (int j = 0; j < pm; j++) {
+          sums[at++] += residual * row[column + 1 + j];
+        }
+        for (int j = 0; j < pm; j++) {
+          for (int k = j; k < pm; k++) {
+            sums[at++] += weight * row[column + 1 + j] * row[column + 1 + k];
+          }
+        }
+        // Deviance (up to the saturated model's constant): -2 log-likelihood, from log(1 + e^x)
+        // in a form that cannot overflow, so a far overshoot reads as a rise, not as NaN.
+        sums[at++] += 2 * (y * softplus(-eta) + (trials - y) * softplus(eta));
+        column += pm + 1;
+        coefficient += pm;
+      }
+    }
+
+    /** log(1 + e^x), exact where e^x would overflow. */
+    private static double softplus(double x) {
+      return Math.max(x, 0.0) + StrictMath.log1p(StrictMath.exp(-Math.abs(x)));
+    }
   }
 
   /**
