@@ -79,7 +79,7 @@ final class GroupedLogistic {
 
   /**
    * @param data slice_attribute, slice_group, y, trials and every model's design and offset columns
-   *     (cached by the caller)
+   *     (read once, into the cached arrays the passes sum)
    * @param slices the slices to fit; rows of other slices are ignored
    * @return per model name, coefficients per slice; NaN where the fit diverged, did not
    *     converge or the information was singular
