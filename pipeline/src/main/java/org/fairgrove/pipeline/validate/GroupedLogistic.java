@@ -31,10 +31,10 @@ import org.apache.spark.storage.StorageLevel;
  * Logistic regressions (binomial: y events of n trials per data row, so the rows of the
  * distinct-value table can be fitted directly) fitted separately in every slice, several models
  * at once, by Newton-Raphson (= IRLS for the canonical link). The rows are cached once as arrays;
- * each iteration is then one Spark job summing the sufficient statistics of every model and slice, the gradient X'(y - mu) and the information
- * X'WX (p + p(p+1)/2 numbers per model) and the deviance; each p x p Newton step is solved on
- * the driver. A step that raises the deviance is halved back towards the last point that did not
- * (as R's glm2 does): a plain Newton step from the start can overshoot without bound when the
+ * each iteration is then one Spark job summing the sufficient statistics of every model and
+ * slice, the gradient X'(y - mu) and the information X'WX (p + p(p+1)/2 numbers per model) and
+ * the deviance; each p x p Newton step is solved on the driver. A step that raises the deviance
+ * is halved back towards the last point that did not (as R's glm2 does): a plain Newton step from the start can overshoot without bound when the
  * risks are extreme (an overfitted model's), and the fit would fail where the estimate exists.
  * Slices drop out of the passes once all their models have converged.
  */
@@ -70,10 +70,6 @@ final class GroupedLogistic {
 
     String x(int j) {
       return name + "_x" + j;
-    }
-
-    private String b(int j) {
-      return name + "_b" + j;
     }
   }
 
@@ -306,8 +302,8 @@ final class GroupedLogistic {
 
   /**
    * A partition's sums for one pass, per slice: for each model the gradient X'(y - mu), the upper
-   * triangle of X'WX and the deviance, then the slice's row count. Arithmetic as Spark SQL's
-   * (StrictMath), so the fits match the SQL aggregation they replace up to summation order.
+   * triangle of X'WX and the deviance, then the slice's row count. The arithmetic is Spark SQL's
+   * (StrictMath for exp and log1p), so a fit does not depend on where its sums are taken.
    */
   private static final class PassSums implements FlatMapFunction<Iterator<double[]>, double[]> {
     private final int[] p;
