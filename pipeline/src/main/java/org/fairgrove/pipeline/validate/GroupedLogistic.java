@@ -29,14 +29,15 @@ import org.apache.spark.storage.StorageLevel;
 
 /**
  * Logistic regressions (binomial: y events of n trials per data row, so the rows of the
- * distinct-value table can be fitted directly) fitted separately in every slice, several models
- * at once, by Newton-Raphson (= IRLS for the canonical link). The rows are cached once as arrays;
- * each iteration is then one Spark job summing the sufficient statistics of every model and
- * slice, the gradient X'(y - mu) and the information X'WX (p + p(p+1)/2 numbers per model) and
- * the deviance; each p x p Newton step is solved on the driver. A step that raises the deviance
- * is halved back towards the last point that did not (as R's glm2 does): a plain Newton step from the start can overshoot without bound when the
- * risks are extreme (an overfitted model's), and the fit would fail where the estimate exists.
- * Slices drop out of the passes once all their models have converged.
+ * distinct-value table can be fitted directly) fitted separately in every slice, several models at
+ * once, by Newton-Raphson (= IRLS for the canonical link). The rows are cached once as arrays; each
+ * iteration is then one Spark job summing the sufficient statistics of every model and slice, the
+ * gradient X'(y - mu) and the information X'WX (p + p(p+1)/2 numbers per model) and the deviance;
+ * each p x p Newton step is solved on the driver. A step that raises the deviance is halved back
+ * towards the last point that did not (as R's glm2 does): a plain Newton step from the start can
+ * overshoot without bound when the risks are extreme (an overfitted model's), and the fit would
+ * fail where the estimate exists. Slices drop out of the passes once all their models have
+ * converged.
  */
 final class GroupedLogistic {
   /** Events and trials of each data row (binomial form: a row may stand for many predictions). */
