@@ -25,21 +25,17 @@ import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.features.Features;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Tables;
-import org.fairgrove.pipeline.testing.SparkTestSession;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A real outside source: a small Synthea population, generated at test time, ingested with
  * --source-format synthea-csv, then taken through cohort and features for both shipped tasks.
+ * Run by {@link SyntheaSourcesTest}.
  */
-@Tag("e2e")
-@ExtendWith(SparkTestSession.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SyntheaIngestTest {
+abstract class SyntheaCsvIngestCases {
   /** Columns of patients.csv that identify a person (DESIGN.md: never at rest, bronze too). */
   private static final List<String> IDENTIFIERS = List.of("id", "ssn", "drivers", "passport",
       "first", "middle", "last", "maiden", "birthplace", "address", "city", "zip", "lat", "lon");
@@ -50,7 +46,7 @@ class SyntheaIngestTest {
   private Lakehouse lakehouse;
   private IngestSummary summary;
 
-  SyntheaIngestTest(SparkSession spark) {
+  SyntheaCsvIngestCases(SparkSession spark) {
     this.spark = spark;
   }
 

@@ -26,24 +26,20 @@ import org.fairgrove.pipeline.features.Features;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Tables;
 import org.fairgrove.pipeline.omop.Concepts;
-import org.fairgrove.pipeline.testing.SparkTestSession;
 import org.fairgrove.pipeline.train.Trainer;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Real FHIR: the Synthea population of {@link SyntheaLakehouses}, exported by Synthea's bulk FHIR
  * exporter, ingested with --source-format fhir-ndjson, and compared with the same population
  * from Synthea's CSV exporter: the two exports must give the same silver content, except for the
- * differences between Synthea's two exporters that are named (and pinned) here.
+ * differences between Synthea's two exporters that are named (and pinned) here. Run by
+ * {@link SyntheaSourcesTest}.
  */
-@Tag("e2e")
-@ExtendWith(SparkTestSession.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class FhirIngestTest {
+abstract class FhirIngestCases {
   /** Synthea's yearly disability- and quality-adjusted life years and quality of life score. */
   private static final List<String> QUALITY_OF_LIFE = List.of("DALY", "QALY", "QOLS");
 
@@ -52,7 +48,7 @@ class FhirIngestTest {
   private Lakehouse fhir;
   private Lakehouse csv;
 
-  FhirIngestTest(SparkSession spark) {
+  FhirIngestCases(SparkSession spark) {
     this.spark = spark;
   }
 
