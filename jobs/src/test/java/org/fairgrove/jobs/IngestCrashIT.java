@@ -60,9 +60,9 @@ class IngestCrashIT {
       String[] perRun = {"ingested_at", "rows_inserted", "rows_updated"};
       Dataset<Row> a = afterCrash.read(table).drop(perRun);
       Dataset<Row> b = uninterrupted.read(table).drop(perRun);
+      // Equal counts and nothing of a beyond b: the same rows, duplicates included.
       assertThat(a.count()).as(table.toString()).isEqualTo(b.count());
       assertThat(a.exceptAll(b).count()).as(table.toString()).isZero();
-      assertThat(b.exceptAll(a).count()).as(table.toString()).isZero();
     }
   }
 }
