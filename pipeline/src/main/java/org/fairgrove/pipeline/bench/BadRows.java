@@ -218,8 +218,7 @@ final class BadRows {
     new Lakehouse(spark, config.lakehouse.root()).read(Tables.OPS_QUARANTINE)
         .groupBy("reason_code").count().collectAsList()
         .forEach(r -> found.put(r.getString(0), r.getLong(1)));
-    IngestSummary.TableCounts visits = summary.tables().stream()
-        .filter(t -> t.table().equals("visit_occurrence")).findFirst().orElseThrow();
+    IngestSummary.TableCounts visits = summary.table("visit_occurrence");
     ObjectNode details = JsonNodeFactory.instance.objectNode();
     ObjectNode reasons = details.putObject("quarantined");
     expected.quarantined().forEach((reason, count) -> reasons.putObject(reason)

@@ -43,6 +43,12 @@ public record IngestSummary(String batchId, String siteId, String sourceFormat,
   public record Flag(String table, String check, String severity, long rowsFailed,
       long rowsChecked) {}
 
+  /** The counts of the named table or source file; fails if the batch has none by that name. */
+  public TableCounts table(String name) {
+    return tables.stream().filter(t -> t.table().equals(name)).findFirst().orElseThrow(
+        () -> new IllegalArgumentException("No table " + name + " in batch " + batchId));
+  }
+
   public long rowsRead() {
     return tables.stream().mapToLong(TableCounts::rowsRead).sum();
   }

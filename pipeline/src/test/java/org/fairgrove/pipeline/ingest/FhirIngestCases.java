@@ -66,11 +66,6 @@ abstract class FhirIngestCases {
         .resolve(type + ".ndjson").toString());
   }
 
-  private IngestSummary.TableCounts counts(String table) {
-    return summary.tables().stream().filter(t -> t.table().equals(table)).findFirst()
-        .orElseThrow();
-  }
-
   @Test
   void everyPatientIsOneSilverPersonWithThePseudonymTheCsvExportGives() {
     Dataset<Row> persons = fhir.read(Tables.silver("person"));
@@ -86,39 +81,38 @@ abstract class FhirIngestCases {
   @Test
   void countsPerTableReconcileWithTheResourceFiles() {
     assertThat(summary.tables()).allSatisfy(t -> assertThat(t.reconciles()).isTrue());
-    assertThat(counts("person").rowsRead()).isEqualTo(resources("Patient").count());
-    assertThat(counts("death").rowsRead()).isEqualTo(resources("Patient")
+    assertThat(summary.table("person").rowsRead()).isEqualTo(resources("Patient").count());
+    assertThat(summary.table("death").rowsRead()).isEqualTo(resources("Patient")
         .where(col("deceasedDateTime").isNotNull()).count());
     Dataset<Row> encounters = resources("Encounter");
-    assertThat(counts("visit_occurrence").rowsRead()).isEqualTo(encounters.count());
-    assertThat(counts("observation_period").rowsRead())
+    assertThat(summary.table("visit_occurrence").rowsRead()).isEqualTo(encounters.count());
+    assertThat(summary.table("observation_period").rowsRead())
         .isEqualTo(encounters.select("subject.reference").distinct().count());
-    assertThat(counts("condition_occurrence").rowsRead())
+    assertThat(summary.table("condition_occurrence").rowsRead())
         .isEqualTo(resources("Condition").count());
-    assertThat(counts("procedure_occurrence").rowsRead())
+    assertThat(summary.table("procedure_occurrence").rowsRead())
         .isEqualTo(resources("Procedure").count());
-    assertThat(counts("drug_exposure").rowsRead()).isEqualTo(
+    assertThat(summary.table("drug_exposure").rowsRead()).isEqualTo(
         resources("MedicationRequest").count() + resources("MedicationAdministration").count());
     // An Observation gives one row per component (blood pressure: systolic and diastolic).
     Dataset<Row> observations = resources("Observation");
     long rows = observations.select(sum(greatest(coalesce(size(col("component")), lit(0)),
         lit(1)))).as(Encoders.LONG()).first();
-    assertThat(counts("measurement").rowsRead() + counts("observation").rowsRead())
+    assertThat(summary.table("measurement").rowsRead() + summary.table("observation").rowsRead())
         .isEqualTo(rows);
     long quantities = observations.where(col("valueQuantity").isNotNull()).count()
         + observations.select(explode(col("component")).as("c"))
             .where(col("c.valueQuantity").isNotNull()).count();
-    assertThat(counts("measurement").rowsRead()).isEqualTo(quantities);
+    assertThat(summary.table("measurement").rowsRead()).isEqualTo(quantities);
     // Synthea's bulk export has no Coverage; the resource types not mapped stay unread.
-    assertThat(counts("payer_plan_period").status()).isEqualTo(IngestSummary.ABSENT);
+    assertThat(summary.table("payer_plan_period").status()).isEqualTo(IngestSummary.ABSENT);
     assertThat(summary.tables()).filteredOn(t -> t.table().equals("claim")).singleElement()
         .satisfies(t -> assertThat(t.status()).isEqualTo(IngestSummary.NOT_MAPPED));
     // What the CSV export quarantines (records dated after death), this export does too.
     for (String table : List.of("visit_occurrence", "condition_occurrence",
         "procedure_occurrence")) {
-      assertThat(counts(table).rowsQuarantined()).as(table).isEqualTo(
-          SyntheaLakehouses.ingest(spark, IngestRequest.SYNTHEA_CSV).tables().stream()
-              .filter(t -> t.table().equals(table)).findFirst().orElseThrow()
+      assertThat(summary.table(table).rowsQuarantined()).as(table).isEqualTo(
+          SyntheaLakehouses.ingest(spark, IngestRequest.SYNTHEA_CSV).table(table)
               .rowsQuarantined());
     }
   }
@@ -192,7 +186,8 @@ abstract class FhirIngestCases {
         "visit_occurrence_id");
     assertThat(fhir.read(Tables.silver("drug_exposure")).where(col("drug_type_concept_id")
         .equalTo(Concepts.TYPE_EHR_ADMINISTRATION)).count())
-        .isEqualTo(counts("drug_exposure").rowsAccepted() - prescriptions.count()).isPositive();
+        .isEqualTo(summary.table("drug_exposure").rowsAccepted() - prescriptions.count())
+        .isPositive();
     assertSameObservations();
   }
 

@@ -66,11 +66,6 @@ abstract class SyntheaCsvIngestCases {
     return spark.read().option("header", "true").csv(csv.resolve(file + ".csv").toString());
   }
 
-  private IngestSummary.TableCounts counts(String table) {
-    return summary.tables().stream().filter(t -> t.table().equals(table)).findFirst()
-        .orElseThrow();
-  }
-
   @Test
   void everyPatientBecomesOneSilverPerson() {
     Dataset<Row> persons = lakehouse.read(Tables.silver("person"));
@@ -84,22 +79,23 @@ abstract class SyntheaCsvIngestCases {
   @Test
   void countsPerTableReconcileWithTheSourceFiles() {
     assertThat(summary.tables()).allSatisfy(t -> assertThat(t.reconciles()).isTrue());
-    assertThat(counts("person").rowsRead()).isEqualTo(source("patients").count());
-    assertThat(counts("death").rowsRead())
+    assertThat(summary.table("person").rowsRead()).isEqualTo(source("patients").count());
+    assertThat(summary.table("death").rowsRead())
         .isEqualTo(source("patients").where(col("DEATHDATE").isNotNull()).count());
-    assertThat(counts("visit_occurrence").rowsRead()).isEqualTo(source("encounters").count());
-    assertThat(counts("condition_occurrence").rowsRead())
+    assertThat(summary.table("visit_occurrence").rowsRead())
+        .isEqualTo(source("encounters").count());
+    assertThat(summary.table("condition_occurrence").rowsRead())
         .isEqualTo(source("conditions").count());
-    assertThat(counts("drug_exposure").rowsRead()).isEqualTo(source("medications").count());
-    assertThat(counts("procedure_occurrence").rowsRead())
+    assertThat(summary.table("drug_exposure").rowsRead()).isEqualTo(source("medications").count());
+    assertThat(summary.table("procedure_occurrence").rowsRead())
         .isEqualTo(source("procedures").count());
-    assertThat(counts("measurement").rowsRead() + counts("observation").rowsRead())
+    assertThat(summary.table("measurement").rowsRead() + summary.table("observation").rowsRead())
         .isEqualTo(source("observations").count());
-    assertThat(counts("measurement").rowsRead())
+    assertThat(summary.table("measurement").rowsRead())
         .isEqualTo(source("observations").where(col("TYPE").equalTo("numeric")).count());
-    assertThat(counts("payer_plan_period").rowsRead())
+    assertThat(summary.table("payer_plan_period").rowsRead())
         .isEqualTo(source("payer_transitions").count());
-    assertThat(counts("observation_period").rowsRead())
+    assertThat(summary.table("observation_period").rowsRead())
         .isEqualTo(source("encounters").select("PATIENT").distinct().count());
     // Synthea writes a few records that silver must refuse (quality-of-life summaries dated
     // months after death, for one): exactly those, worked out here from the files, are
@@ -118,12 +114,12 @@ abstract class SyntheaCsvIngestCases {
     expected.put("person", 0L);
     assertThat(expected.values().stream().mapToLong(Long::longValue).sum()).isPositive();
     expected.forEach((table, quarantined) -> {
-      IngestSummary.TableCounts t = counts(table);
+      IngestSummary.TableCounts t = summary.table(table);
       assertThat(t.rowsQuarantined()).as(table).isEqualTo(quarantined);
       assertThat(lakehouse.read(Tables.silver(table)).count()).as(table)
           .isEqualTo(t.rowsAccepted());
     });
-    assertThat(counts("person").columnsDropped()).contains("ssn", "first", "last", "address",
+    assertThat(summary.table("person").columnsDropped()).contains("ssn", "first", "last", "address",
         "lat", "lon", "passport", "drivers");
     assertThat(summary.tables()).filteredOn(t -> t.table().equals("claims"))
         .singleElement().satisfies(t -> assertThat(t.status()).isEqualTo(
