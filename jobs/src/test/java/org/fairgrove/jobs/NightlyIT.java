@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
@@ -25,7 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("e2e")
 @ExtendWith(SparkTestSession.class)
 class NightlyIT {
-  private static final String[] NIGHTLY = {"nightly", "--task", "t2d-1y"};
+  // What is under test is the resume, the lock and the exit codes, not the model: one search
+  // trial of three and 200 bootstrap replicates of 1,000 keep each of the three runs short.
+  private static final String[] NIGHTLY = {"nightly", "--task", "t2d-1y",
+      "--set", "task.train.search.trials=1", "--set", "governance.bootstrap-replicates=200"};
 
   @TempDir Path crashed;
   @TempDir Path clean;
@@ -47,7 +51,8 @@ class NightlyIT {
     Path lock = crashed.resolve("lakehouse/_locks/nightly-t2d-1y.lock");
     assertThat(lock).as("the killed run's lock is left behind").exists();
 
-    CliRun resumed = Launcher.fairgrove(crashed, "nightly", "--task", "t2d-1y", "--resume");
+    CliRun resumed = Launcher.fairgrove(crashed, Stream.concat(Arrays.stream(NIGHTLY),
+        Stream.of("--resume")).toArray(String[]::new));
     assertThat(resumed.exitCode()).as(resumed.out() + resumed.err()).isIn(0, 3);
     assertThat(resumed.err()).contains("taking over the lock left by a process that is gone");
     assertThat(resumed.out()).contains("Resuming run t2d-1y-",
