@@ -10,12 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.fairgrove.pipeline.testing.SparkTestSession;
 
 /**
  * Commands run as a user runs them, each in its own process: a script of the repository
- * (bin/fairgrove unless said otherwise) started in a working folder with a 2 GiB heap, its
- * output kept in .out and .err there. A run that is not over in twenty minutes fails its test and
- * is killed either way; a process started to be killed mid-run is its caller's to stop.
+ * (bin/fairgrove unless said otherwise) started in a working folder with a 2 GiB heap and
+ * Spark's interpreted expressions ({@link SparkTestSession#INTERPRETED}) unless the caller's
+ * environment says otherwise, its output kept in .out and .err there. A run that is not over in
+ * twenty minutes fails its test and is killed either way; a process started to be killed mid-run
+ * is its caller's to stop.
  */
 final class Launcher {
   static final Path REPO =
@@ -28,6 +31,10 @@ final class Launcher {
    * well inside CI's 90 minutes.
    */
   private static final long LIMIT_MINUTES = 20;
+  /** The processes' heap; alone in FAIRGROVE_JAVA_OPTS, Spark compiles as in users' runs. */
+  static final String HEAP = "-Xmx2g";
+  private static final String TEST_JAVA_OPTIONS =
+      HEAP + " " + SparkTestSession.interpretedJavaOptions();
 
   private Launcher() {}
 
@@ -79,7 +86,7 @@ final class Launcher {
     ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
         .redirectOutput(workDir.resolve(".out").toFile())
         .redirectError(workDir.resolve(".err").toFile());
-    builder.environment().put("FAIRGROVE_JAVA_OPTS", "-Xmx2g");
+    builder.environment().put("FAIRGROVE_JAVA_OPTS", TEST_JAVA_OPTIONS);
     builder.environment().putAll(environment);
     return builder.start();
   }
