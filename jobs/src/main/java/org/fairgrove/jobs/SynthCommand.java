@@ -62,8 +62,9 @@ final class SynthCommand extends SparkCommand {
   @Override
   int run(SparkSession spark, FairgroveConfig config) {
     SynthResult result = SyntheticPopulation.generate(spark, config);
-    System.out.printf("Synthetic population: %s persons, %d sites, seed %d, %.1f s%n",
-        Progress.count(result.persons()), config.synth.sites(), config.run.seed(),
+    System.out.printf("Synthetic population: %s persons, %s, seed %d, %.1f s%n",
+        Progress.count(result.persons()), Progress.count(config.synth.sites(), "site"),
+        config.run.seed(),
         result.seconds());
     System.out.println(config.synth.after() == null
         ? "Released:     everything known on " + config.synth.asOf()

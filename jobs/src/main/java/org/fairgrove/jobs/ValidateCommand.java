@@ -78,12 +78,9 @@ final class ValidateCommand extends TaskCommand {
             provided.version, provided.developer));
     System.out.printf("Validated %s (run %s)%n", result.modelId(), result.runId());
     System.out.println("Decision: " + result.decision().label().toUpperCase(Locale.ROOT));
-    if (result.findings().isEmpty()) {
-      System.out.println("No group beyond the policy limits.");
-    } else {
-      System.out.println("Flagged or for review:");
-      result.findings().forEach(f -> System.out.println("  " + f.describe()));
-    }
+    System.out.println("Findings: " + result.findingsSummary()
+        + (result.findings().isEmpty() ? "." : ":"));
+    result.findings().forEach(f -> System.out.println("  " + f.describe()));
     System.out.println("Metrics appended to ops.validation_metrics");
     result.paths().forEach(path -> System.out.println("Wrote " + path));
     return 0;

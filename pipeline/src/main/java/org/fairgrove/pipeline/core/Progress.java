@@ -71,4 +71,9 @@ public final class Progress {
   public static String count(long n) {
     return String.format(Locale.ROOT, "%,d", n);
   }
+
+  /** "1 site", "3 sites": a count and its noun (plural with an s). */
+  public static String count(long n, String noun) {
+    return count(n) + " " + noun + (n == 1 ? "" : "s");
+  }
 }

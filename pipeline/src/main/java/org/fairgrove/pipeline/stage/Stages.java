@@ -36,8 +36,9 @@ public final class Stages {
   /** The demo's population: generated, or reused when the same one is in synth.out. */
   public static final Stage<SynthResult> SYNTH = new Stage<>("synth", List.of(),
       c -> SyntheticPopulation.generateOrReuse(c.spark(), c.config()),
-      (r, config) -> String.format(Locale.ROOT, "%s persons, %d sites, seed %d (%s) -> %s",
-          Progress.count(r.persons()), config.synth.sites(), config.run.seed(),
+      (r, config) -> String.format(Locale.ROOT, "%s persons, %s, seed %d (%s) -> %s",
+          Progress.count(r.persons()), Progress.count(config.synth.sites(), "site"),
+          config.run.seed(),
           r.reused() ? "reused" : "generated", config.synth.out()),
       r -> Map.of());
 
@@ -80,8 +81,7 @@ public final class Stages {
       c -> ValidationRun.run(c.spark(), c.config(), c.output(TRAIN.name(), "model_id")),
       (r, config) -> {
         StringBuilder out = new StringBuilder(r.decision().label().toUpperCase(Locale.ROOT)
-            + ": " + (r.findings().isEmpty() ? "no group beyond the policy limits"
-                : r.findings().size() + " slices flagged or for review"));
+            + ": " + r.findingsSummary());
         r.findings().stream().limit(5).forEach(f -> out.append("\n").append(f.describe()));
         r.paths().stream().filter(p -> p.endsWith(".pdf")).findFirst()
             .ifPresent(p -> out.append("\nreport: ").append(p));
@@ -121,9 +121,8 @@ public final class Stages {
           .filter(champion -> !champion.modelId().equals(c.output(TRAIN.name(), "model_id")))
           .map(champion -> ValidationRun.run(c.spark(), c.config(), champion.modelId())),
       (r, config) -> r.map(v -> "champion " + v.modelId() + ": "
-          + v.decision().label().toUpperCase(Locale.ROOT) + (v.findings().isEmpty()
-              ? ", no group beyond the policy limits"
-              : ", " + v.findings().size() + " slices flagged or for review") + drops(v))
+          + v.decision().label().toUpperCase(Locale.ROOT) + ", " + v.findingsSummary()
+          + drops(v))
           .orElse("nothing more to validate: the champion is the model validated above, or"
               + " there is none"),
       r -> r.map(v -> Map.of("validation_run_id", v.runId())).orElse(Map.of()));

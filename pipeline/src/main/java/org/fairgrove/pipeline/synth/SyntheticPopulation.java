@@ -56,8 +56,8 @@ public final class SyntheticPopulation {
     PopulationPlan plan = PopulationPlan.from(config);
     SourceFolder folder = new SourceFolder(spark, synth.out());
     folder.requireOwnedOrEmpty();
-    Progress.info("synth: %s persons, %d sites, seed %d, %s into %s",
-        Progress.count(plan.persons()), plan.sites().size(), plan.seed(),
+    Progress.info("synth: %s persons, %s, seed %d, %s into %s",
+        Progress.count(plan.persons()), Progress.count(plan.sites().size(), "site"), plan.seed(),
         synth.format().configName(), synth.out());
 
     if (plan.release().isBatch()) {

@@ -62,7 +62,21 @@ public final class ValidationRun {
    */
   public record Result(String runId, String modelId, Verdict decision,
       List<Finding> findings, List<String> paths, List<ValidationResult> sets,
-      ValidationReport report) {}
+      ValidationReport report) {
+    /**
+     * "19 checks in 17 slices flagged or for review": the report counts checks, one line per
+     * slice follows here. "no group beyond the policy limits" when there is none.
+     */
+    public String findingsSummary() {
+      if (findings.isEmpty()) {
+        return "no group beyond the policy limits";
+      }
+      int checks = findings.stream().mapToInt(f -> f.verdict().findings().size()).sum();
+      int slices = findings.size();
+      return String.format(java.util.Locale.ROOT, "%d check%s in %d slice%s flagged or for"
+          + " review", checks, checks == 1 ? "" : "s", slices, slices == 1 ? "" : "s");
+    }
+  }
 
   /** A flagged or reviewed slice of one evaluation set. */
   public record Finding(String set, SliceVerdict verdict) {

@@ -16,8 +16,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
@@ -348,6 +350,9 @@ class ValidationReportTest {
   void underDiagnosisOfOneGroupIsFlaggedAndTheSameTableWithoutItIsNot() throws Exception {
     JsonNode biased = json.readTree(output(validate("biased"), "report.json").toFile());
     JsonNode fair = json.readTree(output(validate("fair"), "report.json").toFile());
+    // The CLI's line counts the report's checks and the slices they fall in.
+    assertThat(validate("biased").findingsSummary()).isEqualTo(findingsLine(biased));
+    assertThat(validate("fair").findingsSummary()).isEqualTo(findingsLine(fair));
     JsonNode black = slice(biased, "test", "race", "Black");
     assertThat(black.path("status").asText()).isEqualTo("flag");
     assertThat(biased.path("decision").asText()).isEqualTo("flag");
@@ -364,6 +369,17 @@ class ValidationReportTest {
         .isNotIn("flag", "review");
     assertThat(fair.path("findings")).noneSatisfy(f ->
         assertThat(f.path("verdict").asText()).isEqualTo("flag"));
+  }
+
+  /** The findings of report.json counted: checks, and the distinct slices they are in. */
+  private static String findingsLine(JsonNode report) {
+    int checks = report.path("findings").size();
+    Set<String> slices = new HashSet<>();
+    report.path("findings").forEach(f -> slices.add(f.path("evaluation_set").asText() + " "
+        + f.path("attribute").asText() + "=" + f.path("group").asText()));
+    return checks == 0 ? "no group beyond the policy limits"
+        : checks + (checks == 1 ? " check" : " checks") + " in " + slices.size()
+            + (slices.size() == 1 ? " slice" : " slices") + " flagged or for review";
   }
 
   @Test
