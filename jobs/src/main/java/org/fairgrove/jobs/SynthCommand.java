@@ -64,8 +64,7 @@ final class SynthCommand extends SparkCommand {
     SynthResult result = SyntheticPopulation.generate(spark, config);
     System.out.printf("Synthetic population: %s persons, %s, seed %d, %.1f s%n",
         Progress.count(result.persons()), Progress.count(config.synth.sites(), "site"),
-        config.run.seed(),
-        result.seconds());
+        config.run.seed(), result.seconds());
     System.out.println(config.synth.after() == null
         ? "Released:     everything known on " + config.synth.asOf()
         : "Released:     a batch of what changed after " + config.synth.after() + ", as of "

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import org.fairgrove.pipeline.testing.SparkTestSession;
 
 /**
  * A CLI run: its exit code and what it printed, in-process ({@link #of}) or as a process
@@ -18,6 +19,9 @@ record CliRun(int exitCode, String out, String err) {
   }
 
   static synchronized CliRun of(String... args) {
+    // The CLI's session is the test JVM's (getOrCreate): made here if no test asked for it yet,
+    // so that it has the test settings.
+    SparkTestSession.get();
     PrintStream originalOut = System.out;
     PrintStream originalErr = System.err;
     ByteArrayOutputStream out = new ByteArrayOutputStream();

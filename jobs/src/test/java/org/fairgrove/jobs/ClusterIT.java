@@ -38,8 +38,9 @@ class ClusterIT {
       "--class", "org.fairgrove.jobs.FairgroveCli",
       REPO.resolve("jobs/target/fairgrove-jobs.jar").toString()};
   private static final String[] LOCAL = {Launcher.FAIRGROVE};
-  // The cluster profile is production: it needs a pseudonymisation key. Spark compiles its
-  // queries as in users' runs (the other tests interpret them): the one end-to-end check of that.
+  // The cluster profile is production: it needs a pseudonymisation key. The local run's
+  // bin/fairgrove gets the heap alone, so Spark compiles its queries as in users' runs (the other
+  // tests interpret them), as spark-submit's driver does: the one end-to-end check of that.
   private static final Map<String, String> ENVIRONMENT = Map.of("FAIRGROVE_PSEUDONYM_KEY",
       "cluster-it-key-not-secret-at-least-32-characters", "FAIRGROVE_JAVA_OPTS", Launcher.HEAP);
   // A population whose validation split has events on one site; one search trial and fewer

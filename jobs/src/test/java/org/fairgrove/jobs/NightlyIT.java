@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(SparkTestSession.class)
 class NightlyIT {
   // What is under test is the resume, the lock and the exit codes, not the model: one search
-  // trial of three and 200 bootstrap replicates of 1,000 keep each of the three runs short.
+  // trial of three and 200 bootstrap replicates of 1,000 keep the two runs that train (resumed
+  // and uninterrupted) short.
   private static final String[] NIGHTLY = {"nightly", "--task", "t2d-1y",
       "--set", "task.train.search.trials=1", "--set", "governance.bootstrap-replicates=200"};
 

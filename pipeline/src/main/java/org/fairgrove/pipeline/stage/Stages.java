@@ -38,8 +38,7 @@ public final class Stages {
       c -> SyntheticPopulation.generateOrReuse(c.spark(), c.config()),
       (r, config) -> String.format(Locale.ROOT, "%s persons, %s, seed %d (%s) -> %s",
           Progress.count(r.persons()), Progress.count(config.synth.sites(), "site"),
-          config.run.seed(),
-          r.reused() ? "reused" : "generated", config.synth.out()),
+          config.run.seed(), r.reused() ? "reused" : "generated", config.synth.out()),
       r -> Map.of());
 
   /** Every site folder of the synthetic population. */
@@ -142,7 +141,7 @@ public final class Stages {
     long dropped = validated.report().trend().drops().stream()
         .filter(d -> d.verdict() != Verdict.PASS).count();
     return dropped == 0 ? "" : "; AUROC below its first validation's by more than the margin in "
-        + dropped + " slices";
+        + Progress.count(dropped, "slice");
   }
 
   private static Stage<List<IngestSummary>> ingest(

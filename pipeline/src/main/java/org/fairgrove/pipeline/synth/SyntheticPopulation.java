@@ -100,8 +100,8 @@ public final class SyntheticPopulation {
     long start = System.nanoTime();
     PopulationPlan plan = PopulationPlan.from(config);
     Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
-    Progress.info("synth: %s persons, %d sites, seed %d, straight into silver in %s",
-        Progress.count(plan.persons()), plan.sites().size(), plan.seed(),
+    Progress.info("synth: %s persons, %s, seed %d, straight into silver in %s",
+        Progress.count(plan.persons()), Progress.count(plan.sites().size(), "site"), plan.seed(),
         config.lakehouse.root());
     writeTruth(spark, plan, Output.TRUTH_PERSON_ONSET, lakehouse, Tables.TRUTH_PERSON_ONSET,
         config.synth);
@@ -296,8 +296,9 @@ public final class SyntheticPopulation {
     String canonical = String.join("|", GENERATOR_VERSION, Long.toString(synth.persons()),
         Integer.toString(synth.sites()), Long.toString(config.run.seed()),
         synth.startDate().toString(), synth.endDate().toString(), synth.asOf().toString(),
-        String.valueOf(synth.after()), Double.toString(synth.corrections()), synth.format().configName(),
-        Integer.toString(synth.partitions()), synth.biases().toString());
+        String.valueOf(synth.after()), Double.toString(synth.corrections()),
+        synth.format().configName(), Integer.toString(synth.partitions()),
+        synth.biases().toString());
     return Hashing.sha256(canonical);
   }
 }

@@ -72,9 +72,8 @@ public final class ValidationRun {
         return "no group beyond the policy limits";
       }
       int checks = findings.stream().mapToInt(f -> f.verdict().findings().size()).sum();
-      int slices = findings.size();
-      return String.format(java.util.Locale.ROOT, "%d check%s in %d slice%s flagged or for"
-          + " review", checks, checks == 1 ? "" : "s", slices, slices == 1 ? "" : "s");
+      return Progress.count(checks, "check") + " in " + Progress.count(findings.size(), "slice")
+          + " flagged or for review";
     }
   }
 
