@@ -48,7 +48,8 @@ final class SetView {
             cell(find(own, "oe_ratio_ratio", null), true)));
       }
     }
-    out.put("point_rows", pointRows);
+    out.put("point_rows", pointRows.stream().filter(r -> !allSuppressed(r)).toList());
+    out.put("suppressed_points", suppressedPoints(pointRows));
     out.put("gap_rows", gapRows);
     out.put("curve_charts", CurveCharts.of(set, policy, charts));
     return out;
@@ -135,6 +136,22 @@ final class SetView {
       rows.add(row);
     }
     return rows;
+  }
+
+  /** A point row whose every value is withheld: it says no more than one line would. */
+  static boolean allSuppressed(List<String> row) {
+    List<String> values = row.subList(2, row.size());
+    return values.contains(SUPPRESSED)
+        && values.stream().allMatch(v -> v.isEmpty() || SUPPRESSED.equals(v));
+  }
+
+  /** The fully withheld point rows, one "slice at point, point" entry per slice, in order. */
+  static List<String> suppressedPoints(List<List<String>> rows) {
+    Map<String, List<String>> points = new LinkedHashMap<>();
+    rows.stream().filter(SetView::allSuppressed).forEach(r ->
+        points.computeIfAbsent(r.get(0), slice -> new ArrayList<>()).add(r.get(1)));
+    return points.entrySet().stream()
+        .map(e -> e.getKey() + " at " + String.join(", ", e.getValue())).toList();
   }
 
   private static String cell(Map<String, Object> r, boolean withCi) {
