@@ -48,18 +48,21 @@ final class SourceBatch {
   final String batchId;
   /** Files per table name (known or not), sorted by table and path. */
   final Map<String, List<SourceFile>> filesByTable;
+  /** The size of the batch's files, as stored (compressed, if they are). */
+  final long bytes;
   private final String root;
   private final UDF1<scala.collection.Seq<String>, String> rowHash;
   /** Each file table's rows, read once (tables are worked on in parallel, so guarded). */
   private final Map<String, Dataset<Row>> read = new HashMap<>();
 
   private SourceBatch(SparkSession spark, IngestRequest request, String batchId,
-      Map<String, List<SourceFile>> filesByTable, String root, byte[] key) {
+      Map<String, List<SourceFile>> filesByTable, long bytes, String root, byte[] key) {
     this.spark = spark;
     this.request = request;
     this.format = request.format();
     this.batchId = batchId;
     this.filesByTable = filesByTable;
+    this.bytes = bytes;
     this.root = root;
     this.rowHash = Pseudonym.rowHash(key);
   }
@@ -73,6 +76,7 @@ final class SourceBatch {
     Path root = new Path(request.path());
     Map<String, List<SourceFile>> files = new TreeMap<>();
     MessageDigest batch = sha256();
+    long bytes = 0;
     update(batch, request.sourceFormat() + "\n" + request.siteId() + "\n");
     try {
       FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -82,6 +86,7 @@ final class SourceBatch {
       for (Candidate candidate : candidates(fs, root, request)) {
         SourceFile file = inspect(spark, fs, candidate, request);
         files.computeIfAbsent(file.table(), t -> new ArrayList<>()).add(file);
+        bytes += candidate.size;
         update(batch, candidate.relativePath + "\t" + candidate.size + "\t" + candidate.digest
             + "\n");
       }
@@ -99,7 +104,7 @@ final class SourceBatch {
     } catch (IOException e) {
       throw new UncheckedIOException("Reading the source folder " + request.path() + " failed", e);
     }
-    return new SourceBatch(spark, request, id, files, rootUri, key);
+    return new SourceBatch(spark, request, id, files, bytes, rootUri, key);
   }
 
   /** The batch has files for the file table (folder or file name). */

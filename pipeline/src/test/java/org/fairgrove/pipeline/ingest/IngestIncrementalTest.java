@@ -84,6 +84,38 @@ class IngestIncrementalTest {
   }
 
   @Test
+  void aBatchGetsShufflePartitionsByItsSizeAndLeavesTheSessionsAsTheyWere(SparkSession spark)
+      throws IOException {
+    long perPartition = Ingest.SOURCE_BYTES_PER_PARTITION;
+    assertThat(Ingest.shufflePartitions(1_200_000, 8)).isEqualTo(2);
+    assertThat(Ingest.shufflePartitions(5 * perPartition + 1, 8)).isEqualTo(6);
+    assertThat(Ingest.shufflePartitions(100 * perPartition, 8)).isEqualTo(8);
+    assertThat(Ingest.shufflePartitions(0, 1)).isEqualTo(1);
+
+    FairgroveConfig config = SparkTestSession.testConfig(dir,
+        "deid.dev-key=" + IngestMalformedInputTest.KEY);
+    Path batch = dir.resolve("sized");
+    write(batch.resolve("person.csv"), PERSON_HEADER + "1,8507,1970,8527,38003564\n");
+    String sharedShuffle = spark.conf().get(Ingest.SHUFFLE_PARTITIONS);
+    String sharedSnapshot = spark.conf().get(Ingest.SNAPSHOT_PARTITIONS);
+    spark.conf().set(Ingest.SHUFFLE_PARTITIONS, "5");
+    spark.conf().set(Ingest.SNAPSHOT_PARTITIONS, "7");
+    try {
+      assertThat(Ingest.batchSettings(spark, 1_200_000)).containsEntry(Ingest.SHUFFLE_PARTITIONS,
+          "2").containsEntry(Ingest.SNAPSHOT_PARTITIONS, "2");
+      assertThat(Ingest.batchSettings(spark, 100 * perPartition))
+          .containsEntry(Ingest.SHUFFLE_PARTITIONS, "5")
+          .containsEntry(Ingest.SNAPSHOT_PARTITIONS, "5");
+      Ingest.run(spark, config, new IngestRequest(IngestRequest.OMOP_CSV, batch.toString(), "S9"));
+      assertThat(spark.conf().get(Ingest.SHUFFLE_PARTITIONS)).isEqualTo("5");
+      assertThat(spark.conf().get(Ingest.SNAPSHOT_PARTITIONS)).isEqualTo("7");
+    } finally {
+      spark.conf().set(Ingest.SHUFFLE_PARTITIONS, sharedShuffle);
+      spark.conf().set(Ingest.SNAPSHOT_PARTITIONS, sharedSnapshot);
+    }
+  }
+
+  @Test
   void aDateShiftMovesAllOfAPersonsDatesAlike(SparkSession spark) throws IOException {
     FairgroveConfig config = SparkTestSession.testConfig(dir,
         "deid.dev-key=" + IngestMalformedInputTest.KEY, "deid.date-shift-max-days=30");
