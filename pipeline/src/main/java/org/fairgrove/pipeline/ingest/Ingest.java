@@ -56,7 +56,7 @@ import org.fairgrove.pipeline.synth.SyntheticPopulation;
 public final class Ingest {
   static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
   static final String SNAPSHOT_PARTITIONS = "spark.databricks.delta.snapshotPartitions";
-  /** Source bytes per shuffle partition: the demo's sites (109 to 181 MB) get 7 to 8. */
+  /** Source bytes per shuffle partition: the demo's sites (113 to 188 MB) get 7 and 8. */
   static final long SOURCE_BYTES_PER_PARTITION = 16L << 20;
   private final SparkSession spark;
   private final FairgroveConfig config;
