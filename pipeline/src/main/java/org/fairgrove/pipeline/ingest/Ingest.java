@@ -7,6 +7,8 @@ import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
+import static org.fairgrove.pipeline.lakehouse.SparkSessions.SHUFFLE_PARTITIONS;
+import static org.fairgrove.pipeline.lakehouse.SparkSessions.SNAPSHOT_PARTITIONS;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,8 +56,6 @@ import org.fairgrove.pipeline.synth.SyntheticPopulation;
  * again, ends with the tables an uninterrupted run gives.
  */
 public final class Ingest {
-  static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
-  static final String SNAPSHOT_PARTITIONS = "spark.databricks.delta.snapshotPartitions";
   /** Source bytes per shuffle partition: the demo's sites (113 to 188 MB) get 7 and 8. */
   static final long SOURCE_BYTES_PER_PARTITION = 16L << 20;
   private final SparkSession spark;

@@ -9,6 +9,10 @@ import org.fairgrove.pipeline.config.Locations;
 
 /** Builds the SparkSession every job runs in: Delta enabled, UTC, deterministic settings. */
 public final class SparkSessions {
+  /** Spark's setting for the partitions of a shuffle. */
+  public static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
+  /** Delta's setting for the partitions of a table's snapshot state. */
+  public static final String SNAPSHOT_PARTITIONS = "spark.databricks.delta.snapshotPartitions";
   /** Delta's default for spark.databricks.delta.snapshotPartitions. */
   private static final int DELTA_SNAPSHOT_PARTITIONS = 50;
   /** Compiled query classes kept per JVM (Spark's default is 100). */
@@ -35,10 +39,10 @@ public final class SparkSessions {
     return Map.of(
         "spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension",
         "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog",
-        "spark.sql.shuffle.partitions", Integer.toString(config.spark.shufflePartitions()),
+        SHUFFLE_PARTITIONS, Integer.toString(config.spark.shufflePartitions()),
         // A snapshot's state is one row per file, far smaller than the data: Delta's 50
         // partitions cost a second per table read on a laptop (half of a small ingest).
-        "spark.databricks.delta.snapshotPartitions",
+        SNAPSHOT_PARTITIONS,
         Integer.toString(Math.min(DELTA_SNAPSHOT_PARTITIONS, config.spark.shufflePartitions())),
         "spark.ui.enabled", Boolean.toString(config.spark.uiEnabled()),
         // Spark keeps 100 compiled query classes; a run plans several hundred distinct queries,

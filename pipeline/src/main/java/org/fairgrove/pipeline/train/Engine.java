@@ -7,6 +7,7 @@ import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.config.Choice;
 import org.fairgrove.pipeline.config.EngineKind;
 import org.fairgrove.pipeline.config.TaskSettings;
+import org.fairgrove.pipeline.lakehouse.SparkSessions;
 
 /**
  * A learning engine. Both engines see the same rows (columns features, label) and give the same
@@ -46,7 +47,7 @@ public interface Engine {
    * partitioning and order (see {@link Trainer}), so a model depends on the number.
    */
   default int partitions(SparkSession spark, TaskSettings.Train settings) {
-    return Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
+    return Integer.parseInt(spark.conf().get(SparkSessions.SHUFFLE_PARTITIONS));
   }
 
   /**

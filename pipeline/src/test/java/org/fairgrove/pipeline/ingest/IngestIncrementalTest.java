@@ -1,6 +1,8 @@
 package org.fairgrove.pipeline.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.fairgrove.pipeline.lakehouse.SparkSessions.SHUFFLE_PARTITIONS;
+import static org.fairgrove.pipeline.lakehouse.SparkSessions.SNAPSHOT_PARTITIONS;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -96,22 +98,22 @@ class IngestIncrementalTest {
         "deid.dev-key=" + IngestMalformedInputTest.KEY);
     Path batch = dir.resolve("sized");
     write(batch.resolve("person.csv"), PERSON_HEADER + "1,8507,1970,8527,38003564\n");
-    String sharedShuffle = spark.conf().get(Ingest.SHUFFLE_PARTITIONS);
-    String sharedSnapshot = spark.conf().get(Ingest.SNAPSHOT_PARTITIONS);
-    spark.conf().set(Ingest.SHUFFLE_PARTITIONS, "5");
-    spark.conf().set(Ingest.SNAPSHOT_PARTITIONS, "7");
+    String sharedShuffle = spark.conf().get(SHUFFLE_PARTITIONS);
+    String sharedSnapshot = spark.conf().get(SNAPSHOT_PARTITIONS);
+    spark.conf().set(SHUFFLE_PARTITIONS, "5");
+    spark.conf().set(SNAPSHOT_PARTITIONS, "7");
     try {
-      assertThat(Ingest.batchSettings(spark, 1_200_000)).containsEntry(Ingest.SHUFFLE_PARTITIONS,
-          "2").containsEntry(Ingest.SNAPSHOT_PARTITIONS, "2");
+      assertThat(Ingest.batchSettings(spark, 1_200_000)).containsEntry(SHUFFLE_PARTITIONS,
+          "2").containsEntry(SNAPSHOT_PARTITIONS, "2");
       assertThat(Ingest.batchSettings(spark, 100 * perPartition))
-          .containsEntry(Ingest.SHUFFLE_PARTITIONS, "5")
-          .containsEntry(Ingest.SNAPSHOT_PARTITIONS, "5");
+          .containsEntry(SHUFFLE_PARTITIONS, "5")
+          .containsEntry(SNAPSHOT_PARTITIONS, "5");
       Ingest.run(spark, config, new IngestRequest(IngestRequest.OMOP_CSV, batch.toString(), "S9"));
-      assertThat(spark.conf().get(Ingest.SHUFFLE_PARTITIONS)).isEqualTo("5");
-      assertThat(spark.conf().get(Ingest.SNAPSHOT_PARTITIONS)).isEqualTo("7");
+      assertThat(spark.conf().get(SHUFFLE_PARTITIONS)).isEqualTo("5");
+      assertThat(spark.conf().get(SNAPSHOT_PARTITIONS)).isEqualTo("7");
     } finally {
-      spark.conf().set(Ingest.SHUFFLE_PARTITIONS, sharedShuffle);
-      spark.conf().set(Ingest.SNAPSHOT_PARTITIONS, sharedSnapshot);
+      spark.conf().set(SHUFFLE_PARTITIONS, sharedShuffle);
+      spark.conf().set(SNAPSHOT_PARTITIONS, sharedSnapshot);
     }
   }
 
