@@ -189,6 +189,12 @@ public final class Lakehouse {
    */
   public List<TableId> registerAll() {
     List<TableId> tables = tables();
+    register(tables);
+    return tables;
+  }
+
+  /** Registers these tables as {@link #registerAll} does; each reads the table's Delta log. */
+  public void register(List<TableId> tables) {
     for (TableId table : tables) {
       spark.sql("CREATE SCHEMA IF NOT EXISTS " + quote(table.schema()));
       // The entries are external (LOCATION) tables: dropping one forgets the name, never data.
@@ -197,7 +203,6 @@ public final class Lakehouse {
       spark.sql("CREATE TABLE " + table.quoted() + " USING delta LOCATION '"
           + location(table).replace("'", "\\'") + "'");
     }
-    return tables;
   }
 
   /**
