@@ -89,14 +89,17 @@ final class XGBoostEngine implements Engine {
     classifier.setEta(trial.learningRate());
     classifier.setMinChildWeight(trial.minChildWeight());
     classifier.setScalePosWeight(rows.positiveWeight());
-    classifier.setEvalMetric("auc");
     classifier.setSeed(seed);
     classifier.setVerbosity(0);
     if (settings.earlyStoppingRounds() > 0) {
+      // XGBoost4J-Spark evaluates its training rows at every round as well, whatever reads the
+      // result: the AUROC, a sort of those rows per round, only when it decides the stop. Left
+      // unset, the metric is XGBoost's default log loss, one cheap pass.
+      classifier.setEvalMetric("auc");
       classifier.setNumEarlyStoppingRounds(settings.earlyStoppingRounds());
-      classifier.setEvalDataset(dense(rows.validation()));
+      classifier.setEvalDataset(rows.validation());
     }
-    return new Fitted(classifier.fit(dense(rows.train())));
+    return new Fitted(classifier.fit(rows.train()));
   }
 
   /**
@@ -122,11 +125,12 @@ final class XGBoostEngine implements Engine {
   }
 
   /**
-   * XGBoost4J-Spark reads an entry left out of a sparse vector as missing when it trains but as
-   * zero when it predicts, so a model trained on sparse rows scores garbage. Dense rows say what
-   * the features mean: a count left out is 0, a statistic with no value is an explicit NaN.
+   * XGBoost4J-Spark reads an entry left out of a sparse vector as zero when it trains (it makes
+   * every row dense itself, so training takes the rows as they are) but as missing when it
+   * predicts, so a model would score other values than it learnt from. Dense rows say what the
+   * features mean: a count left out is 0, a statistic with no value is an explicit NaN.
    */
-  static Dataset<Row> dense(Dataset<Row> rows) {
+  private static Dataset<Row> dense(Dataset<Row> rows) {
     return rows.withColumn("features", TO_DENSE.apply(col("features")));
   }
 
