@@ -133,6 +133,7 @@ class ClusterIT {
     List<Row> mllibLocally = mllibAurocs(new Lakehouse(spark, local.resolve("lakehouse")
         .toString()));
     assertThat(mllibOnCluster).hasSize(1);
+    assertThat(mllibLocally).hasSize(1);
     assertThat(mllibOnCluster.get(0).getString(0)).isEqualTo(mllibLocally.get(0).getString(0));
     for (int split = 1; split <= 3; split++) {
       assertThat(mllibOnCluster.get(0).getDouble(split)).as("MLlib GBT AUROC, column " + split)
