@@ -403,7 +403,7 @@ public final class Ingest {
       Progress.Stage stage = Progress.start("ingest merge " + table.table());
       Checked c = checked.get(table);
       SilverTables.Merged result = silver.merge(table, SilverTables.silverColumns(table,
-          c.classified().where(Duplicates.accepted())), c.counts().rowsAccepted());
+          c.classified().where(Duplicates.accepted())), c.counts().rowsAccepted(), siteId);
       stage.done(result.inserted() + result.updated());
       return c.counts().merged(result.inserted(), result.updated());
     });

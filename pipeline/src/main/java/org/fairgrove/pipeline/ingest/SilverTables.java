@@ -1,6 +1,7 @@
 package org.fairgrove.pipeline.ingest;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
@@ -90,16 +91,22 @@ final class SilverTables {
   }
 
   /**
-   * Merges accepted rows (silver columns, one row per key) into the silver table.
+   * Merges one site's accepted rows (silver columns, one row per key) into the silver table.
    *
    * @param rows how many rows {@code accepted} has (counted with the batch's checks)
+   * @param siteId the batch's site: every accepted row is its, and a key is unique per site
    */
-  Merged merge(SourceTable table, Dataset<Row> accepted, long rows) {
+  Merged merge(SourceTable table, Dataset<Row> accepted, long rows, String siteId) {
     ensure(table);
     String location = lakehouse.location(Tables.silver(table.table()));
     DeltaTable target = DeltaTable.forPath(spark, location);
-    if (target.detail().first().<Long>getAs("numFiles") == 0) {
-      // A first load has nothing to match: a plain append is the same commit, much cheaper.
+    // Only the site's own rows can match. Naming the site lets Delta skip the other sites' files
+    // (ingest writes each file from one site's rows): a batch costs the same however many sites
+    // are in.
+    Column ofSite = col("site_id").equalTo(lit(siteId));
+    Dataset<Row> siteRows = target.toDF().where(ofSite);
+    if (siteRows.isEmpty()) {
+      // The site's first load has nothing to match: a plain append is the same commit, cheaper.
       accepted.write().format("delta").mode(SaveMode.Append).save(location);
       return new Merged(rows, 0);
     }
@@ -115,14 +122,13 @@ final class SilverTables {
     // Only rows that are new or differ go into the merge: an unchanged batch commits nothing.
     // Checkpointed, not cached: after its commit Delta re-runs every cached plan that reads the
     // target, and this one would be computed again against the merged table.
-    Dataset<Row> changed = accepted.as("s").join(target.toDF().as("t"), sameContent, "left_anti")
+    Dataset<Row> changed = accepted.as("s").join(siteRows.as("t"), sameContent, "left_anti")
         .localCheckpoint(true);
     if (changed.isEmpty()) {
       return new Merged(0, 0);
     }
     Row metrics = target.as("t")
-        .merge(changed.as("s"), "t.site_id = s.site_id AND t." + table.keyColumn + " = s."
-            + table.keyColumn)
+        .merge(changed.as("s"), col("t.site_id").equalTo(lit(siteId)).and(sameKey))
         .whenMatched().updateAll()
         .whenNotMatched().insertAll()
         .execute().first();

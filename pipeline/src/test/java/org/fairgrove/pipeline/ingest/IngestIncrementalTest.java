@@ -85,6 +85,50 @@ class IngestIncrementalTest {
         .select("batch_id").distinct().count()).isEqualTo(2);
   }
 
+  /**
+   * Two sites with the same source ids: the second site's first batch is appended (nothing of
+   * its site can match), and its corrected batch updates its own row, not the first site's.
+   */
+  @Test
+  void aSitesBatchTouchesOnlyItsOwnSitesRows(SparkSession spark) throws IOException {
+    FairgroveConfig config = SparkTestSession.testConfig(dir,
+        "deid.dev-key=" + IngestMalformedInputTest.KEY);
+    String visits = "10,1,9202,2020-01-05,2020-01-05,32817\n11,2,9202,2020-02-01,2020-02-01,"
+        + "32817\n";
+    String persons = PERSON_HEADER + "1,8507,1970,8527,38003564\n2,8532,1980,8516,38003564\n";
+    Path first = dir.resolve("first");
+    write(first.resolve("person.csv"), persons);
+    write(first.resolve("visit_occurrence.csv"), VISIT_HEADER + visits);
+    Ingest.run(spark, config, new IngestRequest(IngestRequest.OMOP_CSV, first.toString(), "S8"));
+    IngestSummary other = Ingest.run(spark, config,
+        new IngestRequest(IngestRequest.OMOP_CSV, first.toString(), "S9"));
+    Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
+    String location = lakehouse.location(Tables.SILVER_VISIT);
+    assertThat(io.delta.tables.DeltaTable.forPath(spark, location).history(1)
+        .first().<String>getAs("operation")).isEqualTo("WRITE");
+    assertThat(counts(other).get("visit_occurrence")).extracting("rowsInserted", "rowsUpdated")
+        .containsExactly(2L, 0L);
+
+    Path corrected = dir.resolve("corrected");
+    write(corrected.resolve("person.csv"), persons);
+    write(corrected.resolve("visit_occurrence.csv"), VISIT_HEADER
+        + visits.replace("2020-02-01,2020-02-01", "2020-02-01,2020-02-03"));
+    IngestSummary fix = Ingest.run(spark, config,
+        new IngestRequest(IngestRequest.OMOP_CSV, corrected.toString(), "S9"));
+    assertThat(counts(fix).get("visit_occurrence")).extracting("rowsInserted", "rowsUpdated")
+        .containsExactly(0L, 1L);
+    assertThat(lakehouse.read(Tables.SILVER_VISIT).orderBy("site_id", "visit_occurrence_id")
+        .collectAsList()).extracting(r -> r.getAs("site_id") + " "
+            + r.getAs("visit_occurrence_id") + " " + r.getAs("visit_end_date"))
+        .containsExactly("S8 10 2020-01-05", "S8 11 2020-02-01", "S9 10 2020-01-05",
+            "S9 11 2020-02-03");
+  }
+
+  private static Map<String, IngestSummary.TableCounts> counts(IngestSummary summary) {
+    return summary.tables().stream()
+        .collect(Collectors.toMap(IngestSummary.TableCounts::table, Function.identity()));
+  }
+
   @Test
   void aBatchGetsShufflePartitionsByItsSizeAndLeavesTheSessionsAsTheyWere(SparkSession spark)
       throws IOException {
