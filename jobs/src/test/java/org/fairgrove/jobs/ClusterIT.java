@@ -129,9 +129,10 @@ class ClusterIT {
 
     step(cluster, SUBMIT, MLLIB_GBT);
     step(local, LOCAL, MLLIB_GBT);
-    List<Row> mllibOnCluster = mllibAurocs(onCluster);
-    List<Row> mllibLocally = mllibAurocs(new Lakehouse(spark, local.resolve("lakehouse")
-        .toString()));
+    String mllib = "engine = 'mllib-gbt'";
+    List<Row> mllibOnCluster = SameOutcome.aurocs(onCluster, mllib);
+    List<Row> mllibLocally = SameOutcome.aurocs(new Lakehouse(spark, local.resolve("lakehouse")
+        .toString()), mllib);
     assertThat(mllibOnCluster).hasSize(1);
     assertThat(mllibLocally).hasSize(1);
     assertThat(mllibOnCluster.get(0).getString(0)).isEqualTo(mllibLocally.get(0).getString(0));
@@ -139,15 +140,6 @@ class ClusterIT {
       assertThat(mllibOnCluster.get(0).getDouble(split)).as("MLlib GBT AUROC, column " + split)
           .isCloseTo(mllibLocally.get(0).getDouble(split), within(MLLIB_AUROC_TOLERANCE));
     }
-  }
-
-  /** The MLlib GBT model's id and its train, validation and test AUROCs. */
-  private static List<Row> mllibAurocs(Lakehouse lakehouse) {
-    return lakehouse.read(TableId.of("registry", "models")).filter("engine = 'mllib-gbt'")
-        .selectExpr("model_id",
-            "CAST(get_json_object(metrics, '$.auroc.train') AS DOUBLE)",
-            "CAST(get_json_object(metrics, '$.auroc.validation') AS DOUBLE)",
-            "CAST(get_json_object(metrics, '$.auroc.test') AS DOUBLE)").collectAsList();
   }
 
   /** Runs a Fairgrove command in the folder, with the settings both runs share, to exit 0. */

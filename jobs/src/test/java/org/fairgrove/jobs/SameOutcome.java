@@ -68,8 +68,8 @@ final class SameOutcome {
       assertThat(onlyActual.count()).as(() -> table + ", rows such as "
           + onlyActual.limit(3).collectAsList()).isZero();
     }
-    List<Row> expectedAurocs = aurocs(expected);
-    List<Row> actualAurocs = aurocs(actual);
+    List<Row> expectedAurocs = aurocs(expected, "true");
+    List<Row> actualAurocs = aurocs(actual, "true");
     assertThat(actualAurocs).hasSameSizeAs(expectedAurocs);
     for (int i = 0; i < expectedAurocs.size(); i++) {
       assertThat(actualAurocs.get(i).getString(0)).isEqualTo(expectedAurocs.get(i).getString(0));
@@ -80,11 +80,16 @@ final class SameOutcome {
     }
   }
 
-  /** Each model's id and its AUROC on the test and validation splits. */
-  private static List<Row> aurocs(Lakehouse lakehouse) {
-    return lakehouse.read(TableId.of("registry", "models")).selectExpr("model_id",
-        "CAST(get_json_object(metrics, '$.auroc.test') AS DOUBLE)",
-        "CAST(get_json_object(metrics, '$.auroc.validation') AS DOUBLE)")
+  /**
+   * The id of each registered model that meets the SQL condition, with its AUROCs on the train,
+   * validation and test splits, by id.
+   */
+  static List<Row> aurocs(Lakehouse lakehouse, String modelCondition) {
+    return lakehouse.read(TableId.of("registry", "models")).filter(modelCondition)
+        .selectExpr("model_id",
+            "CAST(get_json_object(metrics, '$.auroc.train') AS DOUBLE)",
+            "CAST(get_json_object(metrics, '$.auroc.validation') AS DOUBLE)",
+            "CAST(get_json_object(metrics, '$.auroc.test') AS DOUBLE)")
         .orderBy("model_id").collectAsList();
   }
 
