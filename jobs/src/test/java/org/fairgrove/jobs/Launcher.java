@@ -33,8 +33,8 @@ final class Launcher {
   private static final long LIMIT_MINUTES = 20;
   /** The processes' heap; alone in FAIRGROVE_JAVA_OPTS, Spark compiles as in users' runs. */
   static final String HEAP = "-Xmx2g";
-  private static final String TEST_JAVA_OPTIONS =
-      HEAP + " " + SparkTestSession.interpretedJavaOptions();
+  /** FAIRGROVE_JAVA_OPTS of every run here, unless the run sets its own. */
+  static final String JAVA_OPTIONS = HEAP + " " + SparkTestSession.interpretedJavaOptions();
 
   private Launcher() {}
 
@@ -45,7 +45,13 @@ final class Launcher {
 
   /** Runs bin/fairgrove with the arguments to the end. */
   static CliRun fairgrove(Path workDir, String... args) throws Exception {
-    return run(workDir, Map.of(), withFairgrove(args));
+    return fairgrove(workDir, Map.of(), args);
+  }
+
+  /** Runs bin/fairgrove with these environment variables added and the arguments, to the end. */
+  static CliRun fairgrove(Path workDir, Map<String, String> environment, String... args)
+      throws Exception {
+    return run(workDir, environment, withFairgrove(args));
   }
 
   /** Runs the command line, with these environment variables added, to the end. */
@@ -86,7 +92,7 @@ final class Launcher {
     ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
         .redirectOutput(workDir.resolve(".out").toFile())
         .redirectError(workDir.resolve(".err").toFile());
-    builder.environment().put("FAIRGROVE_JAVA_OPTS", TEST_JAVA_OPTIONS);
+    builder.environment().put("FAIRGROVE_JAVA_OPTS", JAVA_OPTIONS);
     builder.environment().putAll(environment);
     return builder.start();
   }

@@ -2,7 +2,10 @@ package org.fairgrove.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,19 +34,37 @@ class LauncherIT {
         "fix: ");
   }
 
+  /**
+   * Also the class-data sharing archive: the first Spark command writes it as it exits (into its
+   * own folder here, away from the other tests' runs), and the next run maps its classes from it.
+   */
   @Test
-  void synthThenSqlWritesOnlyUnderTheWorkingDirectory() throws Exception {
-    CliRun synth = Launcher.fairgrove(workDir, "synth", "--persons", "300", "--seed", "7");
+  void synthThenSqlWritesOnlyUnderTheWorkingDirectory(@TempDir Path classArchive)
+      throws Exception {
+    CliRun synth = Launcher.fairgrove(workDir, Map.of("FAIRGROVE_CDS", classArchive.toString()),
+        "synth", "--persons", "300", "--seed", "7");
     synth.assertSucceeded();
+    assertThat(synth.err()).contains("also archives the classes it loads");
     assertThat(synth.out()).contains("Synthetic population: 300 persons");
     assertThat(workDir.resolve("sources/synthetic")).isDirectory();
     assertThat(workDir.resolve("lakehouse/truth/person_onset/_delta_log")).isDirectory();
     // Quiet by default: progress lines, not Spark's INFO chatter.
     assertThat(synth.err()).doesNotContain(" INFO  org.apache.spark");
 
-    CliRun sql = Launcher.fairgrove(workDir, "sql", "--format", "csv",
-        "SELECT count(*) AS persons FROM truth.person_onset");
+    Path classLoads = classArchive.resolve("class-loads.txt");
+    CliRun sql = Launcher.fairgrove(workDir, Map.of("FAIRGROVE_CDS", classArchive.toString(),
+            "FAIRGROVE_JAVA_OPTS", Launcher.JAVA_OPTIONS + " -Xlog:class+load=info:file="
+                + classLoads),
+        "sql", "--format", "csv", "SELECT count(*) AS persons FROM truth.person_onset");
     sql.assertSucceeded();
+    // Nothing of the archive's in the output: it stays a clean CSV.
     assertThat(sql.out()).isEqualTo("persons\n300\n");
+    assertThat(sql.err()).doesNotContain("archives the classes");
+    try (Stream<Path> files = Files.list(classArchive)) {
+      assertThat(files.map(f -> f.getFileName().toString()).filter(f -> f.contains(".jsa")))
+          .singleElement().asString().matches("fairgrove-[0-9]+\\.jsa");
+    }
+    assertThat(Files.readAllLines(classLoads)).anyMatch(line ->
+        line.contains(" org.apache.spark.sql.SparkSession source: shared objects file"));
   }
 }
