@@ -35,13 +35,18 @@ class LauncherIT {
   }
 
   /**
-   * Also the class-data sharing archive: the first Spark command writes it as it exits (into its
-   * own folder here, away from the other tests' runs), and the next run maps its classes from it.
+   * Also the class-data sharing archive (in its own folder here, away from the other tests'
+   * runs): a run that fails at its configuration writes one too small to keep, the first Spark
+   * command writes it as it exits, and the next run maps its classes from it.
    */
   @Test
   void synthThenSqlWritesOnlyUnderTheWorkingDirectory(@TempDir Path classArchive)
       throws Exception {
-    CliRun synth = Launcher.fairgrove(workDir, Map.of("FAIRGROVE_CDS", classArchive.toString()),
+    Map<String, String> archiveHere = Map.of("FAIRGROVE_CDS", classArchive.toString());
+    CliRun failed = Launcher.fairgrove(workDir, archiveHere, "synth", "--set",
+        "spark.shuffle-partitions=lots");
+    assertThat(failed.exitCode()).isEqualTo(2);
+    CliRun synth = Launcher.fairgrove(workDir, archiveHere,
         "synth", "--persons", "300", "--seed", "7");
     synth.assertSucceeded();
     assertThat(synth.err()).contains("also archives the classes it loads");
