@@ -1,9 +1,9 @@
 package org.fairgrove.pipeline.ingest;
 
 import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.array_compact;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.exists;
@@ -64,6 +64,8 @@ final class Conform {
   static final String BIRTH_DATE = "_birth_date";
 
   private static final String PERSON_ID = "person_id";
+  /** First projection of {@link #parse} only: whether the source sent the column a value. */
+  private static final String SENT_PREFIX = "_sent_";
 
   private Conform() {}
 
@@ -72,63 +74,71 @@ final class Conform {
    * the verdict of the checks a row answers alone: malformed, unparseable, missing, end before
    * start. Person rows also carry {@link #BIRTH_DATE}.
    *
+   * <p>Two projections: the first parses each value once and notes whether it was sent; the
+   * verdict is then taken from those columns. Taken from the raw values in one projection, each
+   * parse (a regular expression and a cast) ran again in every check that names the column.
+   *
    * @param source the table's rows from its format ({@link SourceFormat#rows})
    * @param sourceColumns the OMOP columns the source rows have
    */
   static Dataset<Row> parse(SourceTable table, Dataset<Row> source, List<String> sourceColumns,
       String siteId, DeidGuard guard) {
+    List<Column> typed = new ArrayList<>();
     List<Column> out = new ArrayList<>();
-    List<Column> unparseableDates = new ArrayList<>();
-    List<Column> unparseableNumbers = new ArrayList<>();
-    List<Column> missing = new ArrayList<>();
+    List<Fault> unparseableDates = new ArrayList<>();
+    List<Fault> unparseableNumbers = new ArrayList<>();
+    List<Fault> missing = new ArrayList<>();
     for (StructField field : valueFields(table)) {
       String name = field.name();
-      Column value;
       if (name.equals("zip3")) {
         // Derived by the guard from a full ZIP when only that was sent; the ZIP is never kept.
-        value = guard.zip3(sourceColumns.contains("zip3") ? col("zip3")
-            : sourceColumns.contains("zip") ? col("zip") : lit(null).cast(DataTypes.StringType));
+        typed.add(guard.zip3(sourceColumns.contains("zip3") ? col("zip3")
+            : sourceColumns.contains("zip") ? col("zip") : lit(null).cast(DataTypes.StringType))
+            .as(name));
       } else if (!sourceColumns.contains(name)) {
-        value = lit(null).cast(field.dataType());
+        typed.add(lit(null).cast(field.dataType()).as(name));
         if (!field.nullable()) {
-          missing.add(lit(name));
+          missing.add(new Fault(lit(true), name));
         }
       } else {
-        Column raw = col(name);
-        Column parsed = parse(raw, field.dataType());
-        Column unparseable = when(present(raw).and(parsed.isNull()), lit(name));
+        String sent = SENT_PREFIX + name;
+        typed.add(parse(col(name), field.dataType()).as(name));
+        typed.add(present(col(name)).as(sent));
+        Fault unparseable = new Fault(col(sent).and(col(name).isNull()), name);
         if (field.dataType().equals(DataTypes.DateType)) {
           unparseableDates.add(unparseable);
         } else if (!field.dataType().equals(DataTypes.StringType)) {
           unparseableNumbers.add(unparseable);
         }
         if (!field.nullable()) {
-          missing.add(when(not(present(raw)), lit(name)));
+          missing.add(new Fault(not(col(sent)), name));
         }
-        value = name.equals(PERSON_ID) ? guard.pseudonym(lit(siteId), parsed) : parsed;
       }
-      out.add(value.as(name));
+      out.add(name.equals(PERSON_ID) ? guard.pseudonym(lit(siteId), col(name)).as(name)
+          : col(name));
     }
+    SourceFiles.LINEAGE.forEach(c -> typed.add(col(c)));
     SourceFiles.LINEAGE.stream().filter(c -> !c.equals(SourceFiles.ROW_MALFORMED))
         .forEach(c -> out.add(col(c)));
     Column endBeforeStart = table.endDate == null ? lit(false)
-        : coalesce(parsedColumn(table.endDate, sourceColumns)
-            .lt(parsedColumn(table.eventDate, sourceColumns)), lit(false));
+        : coalesce(col(table.endDate).lt(col(table.eventDate)), lit(false));
     Verdict verdict = new Verdict();
     if (List.of(source.columns()).contains(SOURCE_REASON)) {
+      typed.add(col(SOURCE_REASON));
       verdict.check(col(SOURCE_REASON), noNames());
     }
     verdict.check(MALFORMED_ROW, col(SourceFiles.ROW_MALFORMED), noNames())
-        .check(UNPARSEABLE_DATE, names(unparseableDates))
-        .check(UNPARSEABLE_NUMBER, names(unparseableNumbers))
-        .check(MISSING_REQUIRED, names(missing))
+        .check(UNPARSEABLE_DATE, unparseableDates)
+        .check(UNPARSEABLE_NUMBER, unparseableNumbers)
+        .check(MISSING_REQUIRED, missing)
         .check(END_BEFORE_START, endBeforeStart, nameArray(table.endDate));
     out.add(verdict.reason().as(REASON));
     out.add(verdict.offending().as(OFFENDING));
     if (table == SourceTable.PERSON) {
-      out.add(birthDate(sourceColumns).as(BIRTH_DATE));
+      typed.add(birthDate(sourceColumns).as(BIRTH_DATE));
+      out.add(col(BIRTH_DATE));
     }
-    return source.select(out.toArray(Column[]::new));
+    return source.select(typed.toArray(Column[]::new)).select(out.toArray(Column[]::new));
   }
 
   /**
@@ -233,17 +243,6 @@ final class Conform {
     throw new IllegalStateException("No parser for contract type " + type);
   }
 
-  private static Column parsedColumn(String name, List<String> sourceColumns) {
-    return sourceColumns.contains(name) ? parse(col(name), DataTypes.DateType)
-        : lit(null).cast(DataTypes.DateType);
-  }
-
-  /** The non-null names among the candidates, as an array of strings. */
-  private static Column names(List<Column> candidates) {
-    return candidates.isEmpty() ? noNames()
-        : array_compact(array(candidates.toArray(Column[]::new)));
-  }
-
   private static Column noNames() {
     return array().cast("array<string>");
   }
@@ -263,6 +262,9 @@ final class Conform {
         try_to_date(format_string("%04d-01-01", year)));
   }
 
+  /** A column's fault in a row: where {@code found} is true, the check names {@code column}. */
+  private record Fault(Column found, String column) {}
+
   /** Checks in order of precedence: the first that fails gives the reason and the columns. */
   private static final class Verdict {
     private Column reason;
@@ -275,10 +277,22 @@ final class Conform {
       return this;
     }
 
-    /** A check that fails when the named columns are not empty. */
-    Verdict check(String code, Column columnNames) {
-      return check(code, coalesce(org.apache.spark.sql.functions.size(columnNames).gt(0),
-          lit(false)), columnNames);
+    /**
+     * A check that fails when any of the faults does, naming the columns of those that do; none
+     * never fails.
+     */
+    Verdict check(String code, List<Fault> faults) {
+      if (faults.isEmpty()) {
+        return this;
+      }
+      Column failed = lit(false);
+      List<Column> names = new ArrayList<>();
+      for (Fault fault : faults) {
+        Column found = coalesce(fault.found(), lit(false));
+        failed = failed.or(found);
+        names.add(when(found, array(lit(fault.column()))).otherwise(noNames()));
+      }
+      return check(code, failed, concat(names.toArray(Column[]::new)));
     }
 
     Verdict check(String code, Column failed, Column columnNames) {
