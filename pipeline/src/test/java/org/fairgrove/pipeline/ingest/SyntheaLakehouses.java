@@ -6,9 +6,6 @@ import static org.apache.spark.sql.functions.explode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.delta.tables.DeltaTable;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -24,6 +21,7 @@ import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.TableId;
 import org.fairgrove.pipeline.testing.SparkTestSession;
 import org.fairgrove.pipeline.testing.SyntheaRunner;
+import org.fairgrove.pipeline.testing.TempFolders;
 
 /**
  * The shared Synthea population ({@link SyntheaRunner#shared}) ingested once per test JVM in each
@@ -51,11 +49,7 @@ public final class SyntheaLakehouses {
   /** The configuration of the format's lakehouse, with a shipped task. */
   public static synchronized FairgroveConfig config(String format, String task) {
     if (root == null) {
-      try {
-        root = Files.createTempDirectory("fairgrove-synthea-lakehouses");
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      root = TempFolders.deletedAtExit("fairgrove-synthea-lakehouses");
     }
     return SparkTestSession.testConfig(root.resolve(format), List.of("tasks/" + task),
         "deid.dev-key=" + IngestMalformedInputTest.KEY, "task.features.min-persons=5");

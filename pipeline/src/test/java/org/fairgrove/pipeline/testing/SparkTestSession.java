@@ -1,8 +1,5 @@
 package org.fairgrove.pipeline.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -61,13 +58,7 @@ public final class SparkTestSession implements ParameterResolver {
 
   public static synchronized SparkSession get() {
     if (session == null) {
-      Path dir;
-      try {
-        dir = Files.createTempDirectory("fairgrove-spark-test");
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      session = SparkSessions.create(testConfig(dir));
+      session = SparkSessions.create(testConfig(TempFolders.deletedAtExit("fairgrove-spark-test")));
       INTERPRETED.forEach(session.conf()::set);
       session.sparkContext().setLogLevel("WARN");
     }

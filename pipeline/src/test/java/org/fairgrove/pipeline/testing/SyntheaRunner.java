@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -29,13 +28,8 @@ public final class SyntheaRunner {
    */
   public static synchronized Export shared() {
     if (shared == null) {
-      try {
-        Path dir = Files.createTempDirectory("fairgrove-synthea");
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteRecursively(dir)));
-        shared = generate(dir, 40, 20261124L, "35-75", "20250101");
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      shared = generate(TempFolders.deletedAtExit("fairgrove-synthea"), 40, 20261124L, "35-75",
+          "20250101");
     }
     return shared;
   }
@@ -80,13 +74,5 @@ public final class SyntheaRunner {
       throw new IllegalStateException("Interrupted while Synthea ran", e);
     }
     return new Export(dir.resolve("csv"), dir.resolve("fhir"));
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // Best effort at exit: the folder is under the system's temporary directory.
-    }
   }
 }
