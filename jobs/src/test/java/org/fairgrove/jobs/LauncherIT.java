@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
@@ -40,7 +41,8 @@ class LauncherIT {
    * command writes it as it exits, and the next run maps its classes from it.
    */
   @Test
-  void synthThenSqlWritesOnlyUnderTheWorkingDirectory(@TempDir Path classArchive)
+  void synthThenSqlWriteOnlyUnderTheWorkingDirectoryAndShareOneClassArchive(
+      @TempDir Path classArchive)
       throws Exception {
     Map<String, String> archiveHere = Map.of("FAIRGROVE_CDS", classArchive.toString());
     CliRun failed = Launcher.fairgrove(workDir, archiveHere, "synth", "--set",
@@ -57,9 +59,10 @@ class LauncherIT {
     assertThat(synth.err()).doesNotContain(" INFO  org.apache.spark");
 
     Path classLoads = classArchive.resolve("class-loads.txt");
-    CliRun sql = Launcher.fairgrove(workDir, Map.of("FAIRGROVE_CDS", classArchive.toString(),
-            "FAIRGROVE_JAVA_OPTS", Launcher.JAVA_OPTIONS + " -Xlog:class+load=info:file="
-                + classLoads),
+    Map<String, String> logClassLoads = new HashMap<>(archiveHere);
+    logClassLoads.put("FAIRGROVE_JAVA_OPTS",
+        Launcher.JAVA_OPTIONS + " -Xlog:class+load=info:file=" + classLoads);
+    CliRun sql = Launcher.fairgrove(workDir, logClassLoads,
         "sql", "--format", "csv", "SELECT count(*) AS persons FROM truth.person_onset");
     sql.assertSucceeded();
     // Nothing of the archive's in the output: it stays a clean CSV.
