@@ -58,6 +58,12 @@ import org.fairgrove.pipeline.synth.SyntheticPopulation;
 public final class Ingest {
   /** Source bytes per shuffle partition: the demo's sites (113 to 188 MB) get 7 and 8. */
   static final long SOURCE_BYTES_PER_PARTITION = 16L << 20;
+  /**
+   * Delta copies a MERGE's source before merging unless it only reads Delta tables, so that a
+   * source read twice gives the same rows. Silver's merge source is a local checkpoint already
+   * (SilverTables): a second copy would only cost time.
+   */
+  static final String MERGE_MATERIALIZE_SOURCE = "spark.databricks.delta.merge.materializeSource";
   private final SparkSession spark;
   private final FairgroveConfig config;
   private final Lakehouse lakehouse;
@@ -119,8 +125,9 @@ public final class Ingest {
   }
 
   /**
-   * Spark settings sized to the batch, for its duration: shuffle partitions and Delta's
-   * snapshot partitions at most {@link #shufflePartitions}. Ingest caches its landed and
+   * Spark settings for the batch's duration: shuffle partitions and Delta's snapshot partitions
+   * sized to it (at most {@link #shufflePartitions}), and no copy of merge sources
+   * ({@link #MERGE_MATERIALIZE_SOURCE}). Ingest caches its landed and
    * classified rows, and a cached plan keeps the partitions it was planned with (AQE does not
    * coalesce them, even when allowed to: measured), so a small batch planned at the session's
    * count ran mostly empty tasks. A 300-person batch (1.1 MB) into a 2,000-person lakehouse took
@@ -132,7 +139,7 @@ public final class Ingest {
     int snapshot = Math.min(partitions,
         Integer.parseInt(spark.conf().get(SNAPSHOT_PARTITIONS, Integer.toString(partitions))));
     return Map.of(SHUFFLE_PARTITIONS, Integer.toString(partitions), SNAPSHOT_PARTITIONS,
-        Integer.toString(snapshot));
+        Integer.toString(snapshot), MERGE_MATERIALIZE_SOURCE, "none");
   }
 
   /**

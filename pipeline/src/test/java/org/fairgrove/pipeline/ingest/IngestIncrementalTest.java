@@ -124,6 +124,49 @@ class IngestIncrementalTest {
             "S9 11 2020-02-03");
   }
 
+  /**
+   * A batch whose changed rows all have new keys is merged without an update clause (Delta's
+   * insert-only merge: no search for rows to replace), and its unchanged rows commit nothing.
+   */
+  @Test
+  void aBatchOfNewKeysOnlyInsertsThemWithoutTouchingSilversRows(SparkSession spark)
+      throws IOException {
+    FairgroveConfig config = SparkTestSession.testConfig(dir,
+        "deid.dev-key=" + IngestMalformedInputTest.KEY);
+    String persons = PERSON_HEADER + "1,8507,1970,8527,38003564\n2,8532,1980,8516,38003564\n";
+    String visits = VISIT_HEADER + "10,1,9202,2020-01-05,2020-01-05,32817\n";
+    Path first = dir.resolve("first");
+    write(first.resolve("person.csv"), persons);
+    write(first.resolve("visit_occurrence.csv"), visits);
+    IngestSummary a = Ingest.run(spark, config,
+        new IngestRequest(IngestRequest.OMOP_CSV, first.toString(), "S9"));
+    Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
+    long personVersion = lakehouse.version(Tables.SILVER_PERSON);
+
+    // Visit 10 and both persons again, unchanged; visits 11 and 12 new.
+    Path next = dir.resolve("next");
+    write(next.resolve("person.csv"), persons);
+    write(next.resolve("visit_occurrence.csv"), visits
+        + "11,2,9202,2020-02-01,2020-02-01,32817\n12,2,9203,2021-03-01,2021-03-01,32817\n");
+    IngestSummary b = Ingest.run(spark, config,
+        new IngestRequest(IngestRequest.OMOP_CSV, next.toString(), "S9"));
+
+    assertThat(counts(b).get("visit_occurrence")).extracting("rowsInserted", "rowsUpdated")
+        .containsExactly(2L, 0L);
+    assertThat(counts(b).get("person")).extracting("rowsInserted", "rowsUpdated")
+        .containsExactly(0L, 0L);
+    assertThat(lakehouse.version(Tables.SILVER_PERSON)).isEqualTo(personVersion);
+    Row merge = io.delta.tables.DeltaTable.forPath(spark,
+        lakehouse.location(Tables.SILVER_VISIT)).history(1).first();
+    assertThat(merge.<String>getAs("operation")).isEqualTo("MERGE");
+    assertThat(merge.<scala.collection.Map<String, String>>getAs("operationParameters")
+        .get("matchedPredicates").get()).isEqualTo("[]");
+    assertThat(lakehouse.read(Tables.SILVER_VISIT).orderBy("visit_occurrence_id")
+        .collectAsList()).extracting(r -> r.getAs("visit_occurrence_id") + " "
+            + r.getAs("source_batch_id"))
+        .containsExactly("10 " + a.batchId(), "11 " + b.batchId(), "12 " + b.batchId());
+  }
+
   private static Map<String, IngestSummary.TableCounts> counts(IngestSummary summary) {
     return summary.tables().stream()
         .collect(Collectors.toMap(IngestSummary.TableCounts::table, Function.identity()));
@@ -144,17 +187,21 @@ class IngestIncrementalTest {
     write(batch.resolve("person.csv"), PERSON_HEADER + "1,8507,1970,8527,38003564\n");
     String sharedShuffle = spark.conf().get(SHUFFLE_PARTITIONS);
     String sharedSnapshot = spark.conf().get(SNAPSHOT_PARTITIONS);
+    String sharedMaterialize = spark.conf().get(Ingest.MERGE_MATERIALIZE_SOURCE);
     spark.conf().set(SHUFFLE_PARTITIONS, "5");
     spark.conf().set(SNAPSHOT_PARTITIONS, "7");
     try {
       assertThat(Ingest.batchSettings(spark, 1_200_000)).containsEntry(SHUFFLE_PARTITIONS,
-          "2").containsEntry(SNAPSHOT_PARTITIONS, "2");
+          "2").containsEntry(SNAPSHOT_PARTITIONS, "2")
+          .containsEntry(Ingest.MERGE_MATERIALIZE_SOURCE, "none");
       assertThat(Ingest.batchSettings(spark, 100 * perPartition))
           .containsEntry(SHUFFLE_PARTITIONS, "5")
           .containsEntry(SNAPSHOT_PARTITIONS, "5");
       Ingest.run(spark, config, new IngestRequest(IngestRequest.OMOP_CSV, batch.toString(), "S9"));
       assertThat(spark.conf().get(SHUFFLE_PARTITIONS)).isEqualTo("5");
       assertThat(spark.conf().get(SNAPSHOT_PARTITIONS)).isEqualTo("7");
+      assertThat(spark.conf().get(Ingest.MERGE_MATERIALIZE_SOURCE))
+          .isEqualTo(sharedMaterialize);
     } finally {
       spark.conf().set(SHUFFLE_PARTITIONS, sharedShuffle);
       spark.conf().set(SNAPSHOT_PARTITIONS, sharedSnapshot);
