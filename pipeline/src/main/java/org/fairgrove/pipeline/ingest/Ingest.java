@@ -64,6 +64,15 @@ public final class Ingest {
    * (SilverTables): a second copy would only cost time.
    */
   static final String MERGE_MATERIALIZE_SOURCE = "spark.databricks.delta.merge.materializeSource";
+  /**
+   * Ingest's caches (a CSV or NDJSON table's scanned rows, every table's landed rows) live for
+   * one table's few passes, and compressing them cost more than it saved: a Java Flight Recorder
+   * profile of a 20k-person OMOP CSV first load found a fifth of the executors' samples building
+   * the cached batches, most of it in the dictionary encoder's statistics. Left uncompressed, the
+   * load took 111 s instead of 128 s and 183 s of CPU instead of 215 (three cold runs of each,
+   * in turns).
+   */
+  static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
   private final SparkSession spark;
   private final FairgroveConfig config;
   private final Lakehouse lakehouse;
@@ -126,12 +135,13 @@ public final class Ingest {
 
   /**
    * Spark settings for the batch's duration: shuffle partitions and Delta's snapshot partitions
-   * sized to it (at most {@link #shufflePartitions}), and no copy of merge sources
-   * ({@link #MERGE_MATERIALIZE_SOURCE}). Ingest caches its landed and
-   * classified rows, and a cached plan keeps the partitions it was planned with (AQE does not
-   * coalesce them, even when allowed to: measured), so a small batch planned at the session's
-   * count ran mostly empty tasks. A 300-person batch (1.1 MB) into a 2,000-person lakehouse took
-   * 10% less time with both at two than at eight; shuffle partitions alone gained 2%.
+   * sized to it (at most {@link #shufflePartitions}), no copy of merge sources
+   * ({@link #MERGE_MATERIALIZE_SOURCE}) and uncompressed caches ({@link #CACHE_COMPRESSED}).
+   * Ingest caches its landed and classified rows, and a cached plan keeps the partitions it was
+   * planned with (AQE does not coalesce them, even when allowed to: measured), so a small batch
+   * planned at the session's count ran mostly empty tasks. A 300-person batch (1.1 MB) into a
+   * 2,000-person lakehouse took 10% less time with both at two than at eight; shuffle partitions
+   * alone gained 2%.
    */
   static Map<String, String> batchSettings(SparkSession spark, long sourceBytes) {
     int partitions = shufflePartitions(sourceBytes,
@@ -139,7 +149,8 @@ public final class Ingest {
     int snapshot = Math.min(partitions,
         Integer.parseInt(spark.conf().get(SNAPSHOT_PARTITIONS, Integer.toString(partitions))));
     return Map.of(SHUFFLE_PARTITIONS, Integer.toString(partitions), SNAPSHOT_PARTITIONS,
-        Integer.toString(snapshot), MERGE_MATERIALIZE_SOURCE, "none");
+        Integer.toString(snapshot), MERGE_MATERIALIZE_SOURCE, "none", CACHE_COMPRESSED,
+        "false");
   }
 
   /**

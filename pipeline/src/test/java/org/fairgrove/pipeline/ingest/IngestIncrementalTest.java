@@ -188,12 +188,14 @@ class IngestIncrementalTest {
     String sharedShuffle = spark.conf().get(SHUFFLE_PARTITIONS);
     String sharedSnapshot = spark.conf().get(SNAPSHOT_PARTITIONS);
     String sharedMaterialize = spark.conf().get(Ingest.MERGE_MATERIALIZE_SOURCE);
+    String sharedCompression = spark.conf().get(Ingest.CACHE_COMPRESSED);
     spark.conf().set(SHUFFLE_PARTITIONS, "5");
     spark.conf().set(SNAPSHOT_PARTITIONS, "7");
     try {
       assertThat(Ingest.batchSettings(spark, 1_200_000)).containsEntry(SHUFFLE_PARTITIONS,
           "2").containsEntry(SNAPSHOT_PARTITIONS, "2")
-          .containsEntry(Ingest.MERGE_MATERIALIZE_SOURCE, "none");
+          .containsEntry(Ingest.MERGE_MATERIALIZE_SOURCE, "none")
+          .containsEntry(Ingest.CACHE_COMPRESSED, "false");
       assertThat(Ingest.batchSettings(spark, 100 * perPartition))
           .containsEntry(SHUFFLE_PARTITIONS, "5")
           .containsEntry(SNAPSHOT_PARTITIONS, "5");
@@ -202,6 +204,8 @@ class IngestIncrementalTest {
       assertThat(spark.conf().get(SNAPSHOT_PARTITIONS)).isEqualTo("7");
       assertThat(spark.conf().get(Ingest.MERGE_MATERIALIZE_SOURCE))
           .isEqualTo(sharedMaterialize);
+      assertThat(spark.conf().get(Ingest.CACHE_COMPRESSED)).isEqualTo(sharedCompression)
+          .isEqualTo("true");
     } finally {
       spark.conf().set(SHUFFLE_PARTITIONS, sharedShuffle);
       spark.conf().set(SNAPSHOT_PARTITIONS, sharedSnapshot);
