@@ -50,10 +50,10 @@ import org.fairgrove.pipeline.synth.SyntheticPopulation;
  * per table, and accepted rows merge into silver by natural key. Rows that cannot be accepted go
  * to ops.quarantine, counts to ops.ingest_log, checks to ops.dq_results.
  *
- * <p>Every write is a Delta transaction and every step can be repeated: bronze keeps a batch's
- * first landing (its commit carries the batch as a transaction id), silver merges only changed
- * rows, ops tables replace the batch's rows, and the log is written last. A killed run, run
- * again, ends with the tables an uninterrupted run gives.
+ * <p>Every write is a Delta transaction and every step can be repeated: bronze replaces the
+ * batch's rows (the batch is its partition), silver merges only changed rows, ops tables replace
+ * the batch's rows, and the log is written last. A killed run, run again, ends with the tables an
+ * uninterrupted run gives.
  */
 public final class Ingest {
   /** Source bytes per shuffle partition: the demo's sites (113 to 188 MB) get 7 and 8. */

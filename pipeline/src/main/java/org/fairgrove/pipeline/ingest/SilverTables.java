@@ -64,7 +64,10 @@ final class SilverTables {
     return checks;
   }
 
-  /** Creates the table with its constraints, or adds any constraint an existing one lacks. */
+  /**
+   * Creates the table with its constraints and properties, or adds any that an existing one
+   * lacks (a lakehouse written by an earlier version).
+   */
   void ensure(SourceTable table) {
     Table id = Tables.silver(table.table());
     String location = lakehouse.location(id);
@@ -83,9 +86,17 @@ final class SilverTables {
       builder.execute();
       return;
     }
+    Map<String, String> missing = new LinkedHashMap<>();
     if (!properties.contains(DELETION_VECTORS)) {
-      spark.sql("ALTER TABLE delta.`" + location + "` SET TBLPROPERTIES ('" + DELETION_VECTORS
-          + "' = 'true')");
+      missing.put(DELETION_VECTORS, "true");
+    }
+    if (!properties.contains(Lakehouse.STATS_COLUMNS)) {
+      missing.put(Lakehouse.STATS_COLUMNS, Lakehouse.statsColumnsValue(id));
+    }
+    if (!missing.isEmpty()) {
+      spark.sql("ALTER TABLE delta.`" + location + "` SET TBLPROPERTIES (" + missing.entrySet()
+          .stream().map(p -> "'" + p.getKey() + "' = '" + p.getValue() + "'")
+          .collect(Collectors.joining(", ")) + ")");
     }
     for (Map.Entry<String, String> constraint : constraints(table).entrySet()) {
       if (!properties.contains(CONSTRAINT_PROPERTY

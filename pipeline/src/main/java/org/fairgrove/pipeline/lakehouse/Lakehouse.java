@@ -31,6 +31,8 @@ import org.fairgrove.pipeline.core.Errors;
 public final class Lakehouse {
   /** A commit (00000000000000000000.json) or checkpoint file in a Delta log. */
   private static final Pattern LOG_ENTRY = Pattern.compile("\\d{20}\\.(json|checkpoint\\b.*)");
+  /** Delta's table property naming the columns it keeps per-file statistics of. */
+  public static final String STATS_COLUMNS = "delta.dataSkippingStatsColumns";
 
   private final SparkSession spark;
   private final String root;
@@ -59,7 +61,8 @@ public final class Lakehouse {
   /**
    * A builder that creates the table at its location. A log left without a commit by a process
    * killed mid-creation is removed first: Delta would take it for a table and then fail to read
-   * it. Files beside it were never committed, so no table data is lost.
+   * it. Files beside it were never committed, so no table data is lost. The table's declared
+   * statistics columns ({@link Table#statsColumns}) go into the creating commit.
    */
   public DeltaTableBuilder creator(Table table) {
     Path log = new Path(location(table), "_delta_log");
@@ -70,7 +73,14 @@ public final class Lakehouse {
     } catch (IOException e) {
       throw new UncheckedIOException("Clearing " + log + " failed", e);
     }
-    return DeltaTable.createIfNotExists(spark).location(location(table));
+    DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(location(table));
+    return table.statsColumns().isEmpty() ? builder
+        : builder.property(STATS_COLUMNS, statsColumnsValue(table));
+  }
+
+  /** The value of {@link #STATS_COLUMNS} that the table's declaration asks for. */
+  public static String statsColumnsValue(Table table) {
+    return String.join(",", table.statsColumns());
   }
 
   /** The table's current Delta version, or -1 when it does not exist yet. */

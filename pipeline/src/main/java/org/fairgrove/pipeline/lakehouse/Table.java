@@ -1,5 +1,6 @@
 package org.fairgrove.pipeline.lakehouse;
 
+import java.util.List;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -8,8 +9,19 @@ import org.apache.spark.sql.types.StructType;
  *
  * @param contract schema resource name, e.g. "gold/cohort"
  * @param producedBy the `fairgrove` command that writes it, for "run X first" messages
+ * @param statsColumns the columns Delta keeps per-file statistics of, for skipping files; empty:
+ *     Delta's default, the first 32 columns
  */
-public record Table(TableId id, String contract, String producedBy, WriteMode mode) {
+public record Table(TableId id, String contract, String producedBy, WriteMode mode,
+    List<String> statsColumns) {
+  public Table(TableId id, String contract, String producedBy, WriteMode mode) {
+    this(id, contract, producedBy, mode, List.of());
+  }
+
+  public Table {
+    statsColumns = List.copyOf(statsColumns);
+  }
+
   public StructType schema() {
     return Schemas.load(contract);
   }

@@ -9,8 +9,17 @@ import java.util.List;
 public final class Tables {
   private Tables() {}
 
+  /**
+   * Silver keeps file statistics of the columns its files are selected by: the site (a merge and
+   * the person checks read one site's rows) and the batch (each merge writes its own files). Its
+   * other columns are spread over every file, so their statistics could skip none, and collecting
+   * them for every written row took 13% of a first load's executor samples (JFR, 9.8M rows of
+   * OMOP Parquet). With bronze's and silver's columns declared, that load took 191 s instead of
+   * 201 (two cold runs of each, in turns).
+   */
   private static Table silverTable(String name) {
-    return new Table(TableId.of("silver", name), "silver/" + name, "ingest", WriteMode.MERGE);
+    return new Table(TableId.of("silver", name), "silver/" + name, "ingest", WriteMode.MERGE,
+        List.of("site_id", "source_batch_id"));
   }
 
   public static final Table SILVER_PERSON = silverTable("person");
@@ -86,8 +95,10 @@ public final class Tables {
    * silver/TABLE's values and bronze/landing).
    */
   public static Table bronze(String table) {
+    // Statistics only where a lookup selects files: a row traced back to its source file and
+    // position (the batch is the partition). See silverTable for why not every column.
     return new Table(TableId.of("bronze", table), "bronze/" + table, "ingest",
-        WriteMode.LAND_BATCH);
+        WriteMode.LAND_BATCH, List.of("site_id", "source_file", "row_position"));
   }
 
   /** The silver table of an OMOP table: silver.TABLE. */

@@ -4,13 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.fairgrove.pipeline.lakehouse.SparkSessions.SHUFFLE_PARTITIONS;
 import static org.fairgrove.pipeline.lakehouse.SparkSessions.SNAPSHOT_PARTITIONS;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.config.FairgroveConfig;
@@ -122,6 +129,48 @@ class IngestIncrementalTest {
             + r.getAs("visit_occurrence_id") + " " + r.getAs("visit_end_date"))
         .containsExactly("S8 10 2020-01-05", "S8 11 2020-02-01", "S9 10 2020-01-05",
             "S9 11 2020-02-03");
+
+    // Files keep statistics of the columns they are selected by and of no other, as Delta's log
+    // records them; by them, a read of one site's rows skips the other site's files.
+    Map<String, JsonNode> silverFiles = fileStatistics(location);
+    assertThat(silverFiles.values()).extracting(IngestIncrementalTest::columnsWithStatistics)
+        .containsOnly(Set.of("site_id", "source_batch_id"));
+    assertThat(fileStatistics(lakehouse.location(Tables.bronze("visit_occurrence"))).values())
+        .extracting(IngestIncrementalTest::columnsWithStatistics)
+        .containsOnly(Set.of("site_id", "source_file", "row_position"));
+    Set<String> ofS9 = silverFiles.entrySet().stream()
+        .filter(e -> e.getValue().at("/minValues/site_id").asText().equals("S9"))
+        .map(e -> fileName(e.getKey())).collect(Collectors.toSet());
+    assertThat(ofS9).isNotEmpty().hasSizeLessThan(silverFiles.size());
+    assertThat(Arrays.stream(lakehouse.read(Tables.SILVER_VISIT).where("site_id = 'S9'")
+        .inputFiles()).map(IngestIncrementalTest::fileName)).isSubsetOf(ofS9).isNotEmpty();
+  }
+
+  /** Every file added in the table's Delta log, by path, with the statistics kept of it. */
+  private static Map<String, JsonNode> fileStatistics(String location) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    Map<String, JsonNode> files = new HashMap<>();
+    try (Stream<Path> entries = Files.list(Path.of(location, "_delta_log"))) {
+      for (Path commit : entries.filter(p -> p.toString().endsWith(".json")).toList()) {
+        for (String line : Files.readAllLines(commit)) {
+          JsonNode add = json.readTree(line).get("add");
+          if (add != null) {
+            files.put(add.get("path").asText(), json.readTree(add.get("stats").asText()));
+          }
+        }
+      }
+    }
+    return files;
+  }
+
+  private static Set<String> columnsWithStatistics(JsonNode stats) {
+    Set<String> columns = new HashSet<>();
+    stats.get("minValues").fieldNames().forEachRemaining(columns::add);
+    return columns;
+  }
+
+  private static String fileName(String path) {
+    return path.substring(path.lastIndexOf('/') + 1);
   }
 
   /**

@@ -3,8 +3,11 @@ package org.fairgrove.pipeline.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.delta.tables.DeltaTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.core.FairgroveError;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
@@ -16,9 +19,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A process killed while Delta creates a silver table leaves its folder with a bare
- * {@code _delta_log} and no commit (seen in IngestCrashIT): that is no table, and the next ingest
- * creates the table over it.
+ * Silver tables are created with their constraints and properties, also over what an earlier run
+ * left: a process killed while Delta creates a table leaves its folder with a bare
+ * {@code _delta_log} and no commit (seen in IngestCrashIT), which is no table, and a table from an
+ * earlier version lacks newer properties.
  */
 @ExtendWith(SparkTestSession.class)
 class SilverTablesTest {
@@ -45,5 +49,23 @@ class SilverTablesTest {
     assertThat(spark.sql("SHOW TBLPROPERTIES delta.`" + lakehouse.location(visits) + "`")
         .filter("key = 'delta.constraints.visit_occurrence_end_not_before_start'").count())
         .isEqualTo(1);
+  }
+
+  /** A silver table created by an earlier version gains the properties it lacks. */
+  @Test
+  void anEarlierVersionsTableGainsItsProperties(SparkSession spark) {
+    Lakehouse lakehouse = new Lakehouse(spark, dir.resolve("lakehouse").toString());
+    String location = lakehouse.location(Tables.SILVER_VISIT);
+    DeltaTable.createIfNotExists(spark).location(location)
+        .addColumns(SourceTable.VISIT_OCCURRENCE.silverSchema()).execute();
+
+    new SilverTables(spark, lakehouse).ensure(SourceTable.VISIT_OCCURRENCE);
+
+    Map<String, String> properties = spark.sql("SHOW TBLPROPERTIES delta.`" + location + "`")
+        .collectAsList().stream().collect(Collectors.toMap(r -> r.getString(0),
+            r -> r.getString(1)));
+    assertThat(properties).containsEntry("delta.dataSkippingStatsColumns",
+        "site_id,source_batch_id").containsEntry("delta.enableDeletionVectors", "true")
+        .containsKey("delta.constraints.visit_occurrence_end_not_before_start");
   }
 }
