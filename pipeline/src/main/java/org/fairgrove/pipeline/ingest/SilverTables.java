@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -33,11 +32,6 @@ import org.fairgrove.pipeline.lakehouse.Tables;
  */
 final class SilverTables {
   private static final String CONSTRAINT_PROPERTY = "delta.constraints.";
-  /**
-   * A merge that updates a few rows marks them deleted and writes only the new versions, instead
-   * of rewriting every file that holds one: a small batch into a large table costs its own size.
-   */
-  private static final String DELETION_VECTORS = "delta.enableDeletionVectors";
   /** A changed row's flag: its key is in silver already (an update, not an insert). */
   private static final String KNOWN_KEY = "_known_key";
   private final SparkSession spark;
@@ -65,20 +59,14 @@ final class SilverTables {
   }
 
   /**
-   * Creates the table with its constraints and properties, or adds any that an existing one
-   * lacks (a lakehouse written by an earlier version).
+   * Creates the table with its constraints and declared properties, or adds any that an existing
+   * one lacks (a lakehouse written by an earlier version).
    */
   void ensure(SourceTable table) {
     Table id = Tables.silver(table.table());
-    String location = lakehouse.location(id);
-    Set<String> properties = Set.of();
-    if (lakehouse.exists(id)) {
-      properties = spark.sql("SHOW TBLPROPERTIES delta.`" + location + "`")
-          .collectAsList().stream().map(row -> row.getString(0)).collect(Collectors.toSet());
-    } else {
+    if (!lakehouse.exists(id)) {
       // Constraints and properties go into the creating commit: one commit, not one each.
-      DeltaTableBuilder builder = lakehouse.creator(id).addColumns(table.silverSchema())
-          .property(DELETION_VECTORS, "true");
+      DeltaTableBuilder builder = lakehouse.creator(id).addColumns(table.silverSchema());
       for (Map.Entry<String, String> constraint : constraints(table).entrySet()) {
         builder = builder.property(CONSTRAINT_PROPERTY + constraint.getKey(),
             constraint.getValue());
@@ -86,23 +74,12 @@ final class SilverTables {
       builder.execute();
       return;
     }
-    Map<String, String> missing = new LinkedHashMap<>();
-    if (!properties.contains(DELETION_VECTORS)) {
-      missing.put(DELETION_VECTORS, "true");
-    }
-    if (!properties.contains(Lakehouse.STATS_COLUMNS)) {
-      missing.put(Lakehouse.STATS_COLUMNS, Lakehouse.statsColumnsValue(id));
-    }
-    if (!missing.isEmpty()) {
-      spark.sql("ALTER TABLE delta.`" + location + "` SET TBLPROPERTIES (" + missing.entrySet()
-          .stream().map(p -> "'" + p.getKey() + "' = '" + p.getValue() + "'")
-          .collect(Collectors.joining(", ")) + ")");
-    }
+    Set<String> properties = lakehouse.upgrade(id);
     for (Map.Entry<String, String> constraint : constraints(table).entrySet()) {
       if (!properties.contains(CONSTRAINT_PROPERTY
           + constraint.getKey().toLowerCase(Locale.ROOT))) {
-        spark.sql("ALTER TABLE delta.`" + location + "` ADD CONSTRAINT " + constraint.getKey()
-            + " CHECK (" + constraint.getValue() + ")");
+        spark.sql("ALTER TABLE " + lakehouse.sqlName(id) + " ADD CONSTRAINT "
+            + constraint.getKey() + " CHECK (" + constraint.getValue() + ")");
       }
     }
   }

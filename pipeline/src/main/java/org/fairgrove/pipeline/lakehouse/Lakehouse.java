@@ -7,8 +7,13 @@ import io.delta.tables.DeltaTableBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -31,8 +36,6 @@ import org.fairgrove.pipeline.core.Errors;
 public final class Lakehouse {
   /** A commit (00000000000000000000.json) or checkpoint file in a Delta log. */
   private static final Pattern LOG_ENTRY = Pattern.compile("\\d{20}\\.(json|checkpoint\\b.*)");
-  /** Delta's table property naming the columns it keeps per-file statistics of. */
-  public static final String STATS_COLUMNS = "delta.dataSkippingStatsColumns";
 
   private final SparkSession spark;
   private final String root;
@@ -59,10 +62,10 @@ public final class Lakehouse {
   }
 
   /**
-   * A builder that creates the table at its location. A log left without a commit by a process
-   * killed mid-creation is removed first: Delta would take it for a table and then fail to read
-   * it. Files beside it were never committed, so no table data is lost. The table's declared
-   * statistics columns ({@link Table#statsColumns}) go into the creating commit.
+   * A builder that creates the table at its location, with its declared properties in the
+   * creating commit. A log left without a commit by a process killed mid-creation is removed
+   * first: Delta would take it for a table and then fail to read it. Files beside it were never
+   * committed, so no table data is lost.
    */
   public DeltaTableBuilder creator(Table table) {
     Path log = new Path(location(table), "_delta_log");
@@ -74,13 +77,42 @@ public final class Lakehouse {
       throw new UncheckedIOException("Clearing " + log + " failed", e);
     }
     DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(location(table));
-    return table.statsColumns().isEmpty() ? builder
-        : builder.property(STATS_COLUMNS, statsColumnsValue(table));
+    for (Map.Entry<String, String> property : table.properties().entrySet()) {
+      builder = builder.property(property.getKey(), property.getValue());
+    }
+    return builder;
   }
 
-  /** The value of {@link #STATS_COLUMNS} that the table's declaration asks for. */
-  public static String statsColumnsValue(Table table) {
-    return String.join(",", table.statsColumns());
+  /**
+   * Brings an existing table up to its declaration: the declared properties it lacks (a table
+   * written by an earlier version) are added in one commit. Returns the names of the properties
+   * it has then, constraints ({@code delta.constraints.NAME}) included.
+   */
+  public Set<String> upgrade(Table table) {
+    Set<String> present = new HashSet<>(properties(table).keySet());
+    Map<String, String> missing = new TreeMap<>(table.properties());
+    missing.keySet().removeAll(present);
+    if (!missing.isEmpty()) {
+      spark.sql("ALTER TABLE " + sqlName(table) + " SET TBLPROPERTIES (" + missing.entrySet()
+          .stream().map(p -> literal(p.getKey()) + " = " + literal(p.getValue()))
+          .collect(Collectors.joining(", ")) + ")");
+      present.addAll(missing.keySet());
+    }
+    return present;
+  }
+
+  /** The existing table's Delta properties, by name. */
+  public Map<String, String> properties(Table table) {
+    Map<String, String> properties = new TreeMap<>();
+    for (Row property : spark.sql("SHOW TBLPROPERTIES " + sqlName(table)).collectAsList()) {
+      properties.put(property.getString(0), property.getString(1));
+    }
+    return properties;
+  }
+
+  /** The table's name in Spark SQL: delta.`location`. */
+  public String sqlName(Table table) {
+    return "delta." + quote(location(table));
   }
 
   /** The table's current Delta version, or -1 when it does not exist yet. */
@@ -108,9 +140,15 @@ public final class Lakehouse {
     return DeltaTable.forPath(spark, location(table));
   }
 
-  /** Creates the table from its contract (columns, NOT NULL, partitioning) unless it exists. */
+  /**
+   * Creates the table from its contract (columns, NOT NULL, partitioning, properties); an
+   * existing one with declared properties is {@linkplain #upgrade brought up to them}.
+   */
   public void create(Table table) {
     if (exists(table)) {
+      if (!table.properties().isEmpty()) {
+        upgrade(table);
+      }
       return;
     }
     DeltaTableBuilder builder = creator(table).addColumns(table.schema());
@@ -210,8 +248,8 @@ public final class Lakehouse {
       // The entries are external (LOCATION) tables: dropping one forgets the name, never data.
       // Re-creating makes the name point at this lakehouse even if the session knew another.
       spark.sql("DROP TABLE IF EXISTS " + table.quoted());
-      spark.sql("CREATE TABLE " + table.quoted() + " USING delta LOCATION '"
-          + location(table).replace("'", "\\'") + "'");
+      spark.sql("CREATE TABLE " + table.quoted() + " USING delta LOCATION "
+          + literal(location(table)));
     }
   }
 
@@ -241,6 +279,10 @@ public final class Lakehouse {
 
   static String quote(String identifier) {
     return "`" + identifier.replace("`", "``") + "`";
+  }
+
+  private static String literal(String value) {
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
   }
 
 }

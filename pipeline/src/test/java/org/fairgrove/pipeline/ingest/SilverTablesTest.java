@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.delta.tables.DeltaTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.core.FairgroveError;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
@@ -46,9 +44,8 @@ class SilverTablesTest {
     assertThat(lakehouse.exists(visits)).isTrue();
     assertThat(lakehouse.tables()).containsExactly(visits.id());
     assertThat(lakehouse.read(visits).count()).isZero();
-    assertThat(spark.sql("SHOW TBLPROPERTIES delta.`" + lakehouse.location(visits) + "`")
-        .filter("key = 'delta.constraints.visit_occurrence_end_not_before_start'").count())
-        .isEqualTo(1);
+    assertThat(lakehouse.properties(visits))
+        .containsKey("delta.constraints.visit_occurrence_end_not_before_start");
   }
 
   /** A silver table created by an earlier version gains the properties it lacks. */
@@ -61,11 +58,8 @@ class SilverTablesTest {
 
     new SilverTables(spark, lakehouse).ensure(SourceTable.VISIT_OCCURRENCE);
 
-    Map<String, String> properties = spark.sql("SHOW TBLPROPERTIES delta.`" + location + "`")
-        .collectAsList().stream().collect(Collectors.toMap(r -> r.getString(0),
-            r -> r.getString(1)));
-    assertThat(properties).containsEntry("delta.dataSkippingStatsColumns",
-        "site_id,source_batch_id").containsEntry("delta.enableDeletionVectors", "true")
+    assertThat(lakehouse.properties(Tables.SILVER_VISIT)).containsEntry(Table.STATS_COLUMNS,
+        "site_id,source_batch_id").containsEntry(Table.DELETION_VECTORS, "true")
         .containsKey("delta.constraints.visit_occurrence_end_not_before_start");
   }
 }

@@ -1,0 +1,48 @@
+package org.fairgrove.pipeline.lakehouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.delta.tables.DeltaTable;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.fairgrove.pipeline.testing.SparkTestSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Tables are brought up to their declaration, also when an earlier version created them. */
+@ExtendWith(SparkTestSession.class)
+class LakehouseTest {
+  @TempDir Path dir;
+
+  @Test
+  void anEarlierVersionsTableGainsItsDeclaredPropertiesOnceByItsNextWrite(SparkSession spark) {
+    Lakehouse lakehouse = new Lakehouse(spark, dir.resolve("lakehouse").toString());
+    Table bronze = Tables.bronze("visit_occurrence");
+    DeltaTable.createIfNotExists(spark).location(lakehouse.location(bronze))
+        .addColumns(bronze.schema()).partitionedBy(bronze.partitionColumn()).execute();
+    assertThat(lakehouse.properties(bronze)).doesNotContainKey(Table.STATS_COLUMNS);
+
+    lakehouse.write(bronze, spark.createDataFrame(List.<Row>of(), bronze.schema()), "B1");
+    lakehouse.create(bronze);
+
+    assertThat(lakehouse.properties(bronze))
+        .containsEntry(Table.STATS_COLUMNS, "site_id,source_file,row_position");
+    // Brought up to its declaration by the write; the next step finds it so and commits nothing.
+    assertThat(DeltaTable.forPath(spark, lakehouse.location(bronze)).history()
+        .where("operation = 'SET TBLPROPERTIES'").count()).isEqualTo(1);
+  }
+
+  @Test
+  void aTableWithoutDeclaredPropertiesIsCreatedWithDeltasDefaults(SparkSession spark) {
+    Lakehouse lakehouse = new Lakehouse(spark, dir.resolve("lakehouse").toString());
+    lakehouse.create(Tables.OPS_INGEST_LOG);
+    lakehouse.create(Tables.OPS_INGEST_LOG);
+
+    assertThat(lakehouse.properties(Tables.OPS_INGEST_LOG))
+        .doesNotContainKeys(Table.STATS_COLUMNS, Table.DELETION_VECTORS);
+    assertThat(lakehouse.version(Tables.OPS_INGEST_LOG)).isZero();
+  }
+}
