@@ -84,21 +84,22 @@ public final class Lakehouse {
   }
 
   /**
-   * Brings an existing table up to its declaration: the declared properties it lacks (a table
-   * written by an earlier version) are added in one commit. Returns the names of the properties
-   * it has then, constraints ({@code delta.constraints.NAME}) included.
+   * Brings an existing table up to its declaration: the declared properties it lacks or holds
+   * another value of (a table written by an earlier version) are set in one commit. Returns the
+   * names of the properties it has then, constraints ({@code delta.constraints.NAME}) included.
    */
   public Set<String> upgrade(Table table) {
-    Set<String> present = new HashSet<>(properties(table).keySet());
-    Map<String, String> missing = new TreeMap<>(table.properties());
-    missing.keySet().removeAll(present);
-    if (!missing.isEmpty()) {
-      spark.sql("ALTER TABLE " + sqlName(table) + " SET TBLPROPERTIES (" + missing.entrySet()
+    Map<String, String> present = properties(table);
+    Map<String, String> changed = new TreeMap<>(table.properties());
+    changed.entrySet().removeIf(p -> p.getValue().equals(present.get(p.getKey())));
+    if (!changed.isEmpty()) {
+      spark.sql("ALTER TABLE " + sqlName(table) + " SET TBLPROPERTIES (" + changed.entrySet()
           .stream().map(p -> literal(p.getKey()) + " = " + literal(p.getValue()))
           .collect(Collectors.joining(", ")) + ")");
-      present.addAll(missing.keySet());
     }
-    return present;
+    Set<String> names = new HashSet<>(present.keySet());
+    names.addAll(changed.keySet());
+    return names;
   }
 
   /** The existing table's Delta properties, by name. */

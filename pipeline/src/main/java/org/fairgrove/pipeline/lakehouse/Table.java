@@ -11,7 +11,7 @@ import org.apache.spark.sql.types.StructType;
  * @param contract schema resource name, e.g. "gold/cohort"
  * @param producedBy the `fairgrove` command that writes it, for "run X first" messages
  * @param properties the Delta table properties it is created with, and that a table of an
- *     earlier version gains (see {@link Lakehouse#create})
+ *     earlier version is given (see {@link Lakehouse#upgrade})
  */
 public record Table(TableId id, String contract, String producedBy, WriteMode mode,
     Map<String, String> properties) {
