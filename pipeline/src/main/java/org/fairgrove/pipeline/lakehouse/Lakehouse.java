@@ -179,7 +179,7 @@ public final class Lakehouse {
       }
       List<String> conditions = new ArrayList<>();
       for (int i = 0; i < columns.size(); i++) {
-        conditions.add(columns.get(i) + " = '" + scope[i].replace("'", "''") + "'");
+        conditions.add(columns.get(i) + " = " + literal(scope[i]));
       }
       writer = writer.mode(SaveMode.Overwrite)
           .option("replaceWhere", String.join(" AND ", conditions));
@@ -282,6 +282,7 @@ public final class Lakehouse {
     return "`" + identifier.replace("`", "``") + "`";
   }
 
+  /** A SQL string literal; Spark's parser reads a doubled quote as two adjacent literals. */
   private static String literal(String value) {
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
   }

@@ -3,10 +3,13 @@ package org.fairgrove.pipeline.train;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -132,15 +135,13 @@ public final class Registry {
   /** Makes a model its task's champion and archives the previous one, in one transaction. */
   public Entry promote(String modelId) {
     Entry entry = get(modelId);
-    String task = entry.taskId().replace("'", "''");
-    String id = modelId.replace("'", "''");
-    lakehouse.delta(Tables.REGISTRY_MODELS).updateExpr(
-        "task_id = '" + task + "' AND (model_id = '" + id + "' OR status = '" + CHAMPION + "')",
+    // Column expressions, not SQL text: ids are compared as values, whatever they hold.
+    Column promoted = col("model_id").equalTo(modelId);
+    lakehouse.delta(Tables.REGISTRY_MODELS).update(
+        col("task_id").equalTo(entry.taskId()).and(promoted.or(col("status").equalTo(CHAMPION))),
         Map.of(
-            "status", "CASE WHEN model_id = '" + id + "' THEN '" + CHAMPION + "' ELSE '"
-                + ARCHIVED + "' END",
-            "promoted_at", "CASE WHEN model_id = '" + id + "' THEN current_timestamp()"
-                + " ELSE promoted_at END"));
+            "status", when(promoted, lit(CHAMPION)).otherwise(lit(ARCHIVED)),
+            "promoted_at", when(promoted, current_timestamp()).otherwise(col("promoted_at"))));
     return get(modelId);
   }
 

@@ -1,10 +1,13 @@
 package org.fairgrove.pipeline.lakehouse;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.delta.tables.DeltaTable;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.testing.SparkTestSession;
@@ -12,7 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Tables are brought up to their declaration, also when an earlier version created them. */
+/**
+ * Tables are brought up to their declaration, also when an earlier version created them, and a
+ * replacing write replaces exactly its scope.
+ */
 @ExtendWith(SparkTestSession.class)
 class LakehouseTest {
   @TempDir Path dir;
@@ -45,5 +51,26 @@ class LakehouseTest {
     assertThat(lakehouse.properties(Tables.OPS_INGEST_LOG))
         .doesNotContainKeys(Table.STATS_COLUMNS, Table.DELETION_VECTORS);
     assertThat(lakehouse.version(Tables.OPS_INGEST_LOG)).isZero();
+  }
+
+  @Test
+  void aReplaceScopeHoldingQuotesAndBackslashesReplacesExactlyItsOwnRows(SparkSession spark) {
+    Lakehouse lakehouse = new Lakehouse(spark, dir.resolve("lakehouse").toString());
+    Table importance = Tables.REGISTRY_FEATURE_IMPORTANCE;
+    String quoted = "model 'A' \\ 2026";
+    lakehouse.write(importance, slots(spark, quoted, 3), quoted);
+    lakehouse.write(importance, slots(spark, "model A 2026", 2), "model A 2026");
+    lakehouse.write(importance, slots(spark, quoted, 1), quoted);
+
+    Dataset<Row> rows = lakehouse.read(importance);
+    assertThat(rows.where(col("model_id").equalTo(quoted)).count()).isEqualTo(1);
+    assertThat(rows.where(col("model_id").equalTo("model A 2026")).count()).isEqualTo(2);
+  }
+
+  /** {@code count} feature slots of one model. */
+  private static Dataset<Row> slots(SparkSession spark, String modelId, int count) {
+    return spark.range(count).select(lit(modelId).as("model_id"),
+        col("id").cast("int").as("slot"), lit("age").as("feature"), lit(1.0).as("gain"),
+        lit(1.0 / count).as("share"));
   }
 }

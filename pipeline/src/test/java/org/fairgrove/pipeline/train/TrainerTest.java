@@ -149,6 +149,9 @@ class TrainerTest {
     registry.promote(second.modelId());
     assertThat(registry.get(first.modelId()).status()).isEqualTo(Registry.ARCHIVED);
     assertThat(registry.champion(TASK).orElseThrow().modelId()).isEqualTo(second.modelId());
+    // The archived model keeps the time it was promoted; only the new champion gets a new one.
+    assertThat(lakehouse.read(Tables.REGISTRY_MODELS).where("promoted_at IS NOT NULL").count())
+        .isEqualTo(2);
   }
 
   /**
