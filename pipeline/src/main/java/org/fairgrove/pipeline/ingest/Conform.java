@@ -1,5 +1,6 @@
 package org.fairgrove.pipeline.ingest;
 
+import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -8,6 +9,7 @@ import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.date_add;
 import static org.apache.spark.sql.functions.exists;
 import static org.apache.spark.sql.functions.format_string;
+import static org.apache.spark.sql.functions.isnan;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.regexp_replace;
@@ -15,15 +17,18 @@ import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.try_to_date;
 import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.year;
 import static org.fairgrove.pipeline.ingest.SourceCodes.present;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.IntegralType;
 import org.apache.spark.sql.types.StructField;
 
 /**
@@ -102,7 +107,7 @@ final class Conform {
         }
       } else {
         String sent = SENT_PREFIX + name;
-        typed.add(parse(col(name), field.dataType()).as(name));
+        typed.add(parse(source, name, field.dataType()).as(name));
         typed.add(present(col(name)).as(sent));
         Fault unparseable = new Fault(col(sent).and(col(name).isNull()), name);
         if (field.dataType().equals(DataTypes.DateType)) {
@@ -217,6 +222,46 @@ final class Conform {
       }
     }
     return values;
+  }
+
+  /**
+   * The source column's strict parse: from the value as its file typed it where the format gives
+   * one ({@link SourceFiles#TYPED_PREFIX}), else from its text.
+   */
+  static Column parse(Dataset<Row> source, String name, DataType type) {
+    String typedName = SourceFiles.TYPED_PREFIX + name;
+    Column text = col(name);
+    if (!List.of(source.columns()).contains(typedName)) {
+      return parse(text, type);
+    }
+    DataType from = source.schema().apply(typedName).dataType();
+    return fromTyped(col(typedName), from, type).map(typed -> coalesce(typed, parse(text, type)))
+        .orElseGet(() -> parse(text, type));
+  }
+
+  /**
+   * The typed value as the contract type where that is exactly what parsing its text gives, else
+   * null; empty when the types have no such short cut. Without one, every value of a Parquet
+   * file went through text and a regular expression (a tenth of a 9.8M-row load's CPU). The
+   * rest (a date outside years 1-9999, NaN, infinity, an integer too large) is null here and so
+   * left to the text's parse, which decides it as before.
+   */
+  static Optional<Column> fromTyped(Column value, DataType from, DataType to) {
+    boolean integral = from instanceof IntegralType;
+    boolean dated = from.equals(DataTypes.DateType) || from.equals(DataTypes.TimestampType)
+        || from.equals(DataTypes.TimestampNTZType);
+    Column typed = null;
+    if (integral && (to.equals(DataTypes.IntegerType) || to.equals(DataTypes.LongType))) {
+      typed = value.try_cast(to);
+    } else if (integral && to.equals(DataTypes.DoubleType)) {
+      typed = value.cast(to);
+    } else if (from.equals(DataTypes.DoubleType) && to.equals(DataTypes.DoubleType)) {
+      typed = when(not(isnan(value)).and(abs(value).lt(Double.POSITIVE_INFINITY)), value);
+    } else if (dated && to.equals(DataTypes.DateType)) {
+      Column date = value.cast(DataTypes.DateType);
+      typed = when(year(date).between(1, 9999), date);
+    }
+    return Optional.ofNullable(typed);
   }
 
   /** A strict parse: a value that is present but not exactly of the type becomes null. */

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import static org.apache.spark.sql.functions.udf;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,10 +28,11 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * Reads the source files of one table of a batch in one scan: every column as a string, with
- * each row's lineage (its file relative to the batch root, its 1-based position among the file's
- * data rows, whether its field count was wrong, and a keyed hash of the whole row, so a row can
- * be traced to its source without keeping it).
+ * Reads the source files of one table of a batch in one scan: every column as a string (from
+ * Parquet also as typed, {@link #TYPED_PREFIX}), with each row's lineage (its file relative to
+ * the batch root, its 1-based position among the file's data rows, whether its field count was
+ * wrong, and a keyed hash of the whole row, so a row can be traced to its source without keeping
+ * it).
  *
  * <p>Positions come from the scan itself: Spark numbers the rows of each split in order, and the
  * rows per split, counted on the cached scan, give each split's first position in its file. No
@@ -50,6 +52,12 @@ final class SourceFiles {
   private static final String FILE = "_file";
   private static final String SPLIT = "_split";
   private static final String ORDINAL = "_ordinal";
+
+  /**
+   * Parquet only: a column's value as the file typed it (a number, date or timestamp), beside
+   * its text. {@link Conform} parses from it, skipping the text's pattern, where the two agree.
+   */
+  static final String TYPED_PREFIX = "_typed_";
 
   /** The one column of a line-oriented file (NDJSON): the whole line, as sent. */
   static final String LINE = "line";
@@ -129,6 +137,8 @@ final class SourceFiles {
         .apply(array(fields.toArray(Column[]::new))));
     List<Column> out = new ArrayList<>(fields);
     if (kind == Kind.PARQUET) {
+      Arrays.stream(scanned.columns()).filter(c -> c.startsWith(TYPED_PREFIX))
+          .forEach(c -> out.add(col(c)));
       out.add(udf(relativePath(root), DataTypes.StringType).apply(col(FILE)).as(SOURCE_FILE));
       out.add(col(ORDINAL).plus(1).as(ROW_POSITION));
       out.add(col(ROW_MALFORMED));
@@ -210,6 +220,9 @@ final class SourceFiles {
       String name = field.name().toLowerCase(Locale.ROOT);
       if (columns.contains(name)) {
         out.add(read.col(field.name()).cast(DataTypes.StringType).as(name));
+        if (kind == Kind.PARQUET && !field.dataType().equals(DataTypes.StringType)) {
+          out.add(read.col(field.name()).as(TYPED_PREFIX + name));
+        }
       }
     }
     out.add(malformed.as(ROW_MALFORMED));

@@ -132,6 +132,31 @@ class IngestIdempotencyTest {
     }
   }
 
+  /**
+   * The same population written as Parquet, whose numbers and dates are parsed from the file's
+   * types rather than from text, lands the same silver rows as its CSV.
+   */
+  @Test
+  void theSamePopulationAsParquetLandsTheSameSilverRows() {
+    FairgroveConfig parquet = SparkTestSession.testConfig(dir.resolve("parquet"),
+        "synth.persons=60", "synth.sites=1", "synth.format=parquet", "deid.dev-key=" + KEY);
+    SyntheticPopulation.generate(spark, parquet);
+    IngestSummary fromParquet = Ingest.run(spark, parquet, new IngestRequest(
+        IngestRequest.OMOP_PARQUET, parquet.synth.out() + "/S1", "S1"));
+    Lakehouse parquetLakehouse = new Lakehouse(spark, parquet.lakehouse.root());
+    assertThat(fromParquet.rowsAccepted()).isEqualTo(first.rowsAccepted());
+    // Lineage names each format's own files and batch.
+    String[] lineage = SourceTable.LINEAGE.toArray(String[]::new);
+    for (IngestSummary.TableCounts counts : first.tables()) {
+      if (counts.status().equals(IngestSummary.INGESTED)) {
+        Dataset<Row> csv = lakehouse.read(Tables.silver(counts.table())).drop(lineage);
+        Dataset<Row> rows = parquetLakehouse.read(Tables.silver(counts.table())).drop(lineage);
+        assertThat(rows.count()).as(counts.table()).isEqualTo(csv.count()).isPositive();
+        assertThat(rows.exceptAll(csv).count()).as(counts.table()).isZero();
+      }
+    }
+  }
+
   @Test
   void onlyTheOwnerCanReadTheLakehouse() throws Exception {
     try (var paths = Files.walk(Path.of(config.lakehouse.root()))) {

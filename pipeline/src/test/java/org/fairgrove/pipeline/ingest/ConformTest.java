@@ -1,0 +1,89 @@
+package org.fairgrove.pipeline.ingest;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.fairgrove.pipeline.testing.SparkTestSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A Parquet value parsed from its type gives exactly what parsing its text gives (the text is
+ * what CSV sends, and what the parse's rules are written for), at the edges of each type too.
+ */
+@ExtendWith(SparkTestSession.class)
+class ConformTest {
+  private static final String VALUE = "v";
+
+  @Test
+  void integersTakeTheirValueAndNullWhereTheContractTypeCannotHoldThem(SparkSession spark) {
+    assertThat(parsed(spark, DataTypes.IntegerType, "CAST(0 AS BIGINT)", "-5L", "2147483647L",
+        "2147483648L", "-2147483649L", "9223372036854775807L", "CAST(NULL AS BIGINT)"))
+        .containsExactly("0", "-5", "2147483647", null, null, null, null);
+    assertThat(parsed(spark, DataTypes.LongType, "7", "CAST(-3 AS SMALLINT)", "CAST(NULL AS INT)"))
+        .containsExactly("7", "-3", null);
+    assertThat(parsed(spark, DataTypes.DoubleType, "9007199254740993L", "-2"))
+        .containsExactly("9.007199254740992E15", "-2.0");
+  }
+
+  @Test
+  void doublesKeepFiniteValuesAndRefuseWhatIsNoNumber(SparkSession spark) {
+    assertThat(parsed(spark, DataTypes.DoubleType, "1.5D", "-0.0D", "1e300D", "4.9E-324D",
+        "CAST('NaN' AS DOUBLE)", "CAST('Infinity' AS DOUBLE)", "CAST('-Infinity' AS DOUBLE)",
+        "CAST(NULL AS DOUBLE)"))
+        .containsExactly("1.5", "-0.0", "1.0E300", "4.9E-324", null, null, null, null);
+  }
+
+  @Test
+  void datesAndTimestampsGiveTheirDayWithinFourDigitYears(SparkSession spark) {
+    assertThat(parsed(spark, DataTypes.DateType, "DATE'2020-02-29'", "DATE'0001-01-01'",
+        "DATE'9999-12-31'", "date_add(DATE'9999-12-31', 1)", "date_add(DATE'0001-01-01', -1)",
+        "date_add(DATE'0001-01-01', -16000)", "CAST(NULL AS DATE)"))
+        .startsWith("2020-02-29", "0001-01-01", "9999-12-31", null)
+        .endsWith((String) null);
+    // The session's time zone is UTC: a timestamp's day is its UTC day, as its text says.
+    assertThat(parsed(spark, DataTypes.DateType, "TIMESTAMP'2017-05-01 23:59:59.5'",
+        "TIMESTAMP_NTZ'1999-12-31 00:00:00'", "CAST(NULL AS TIMESTAMP)"))
+        .containsExactly("2017-05-01", "1999-12-31", null);
+  }
+
+  @Test
+  void typesWhoseTextReadsOtherwiseKeepTheTextParse() {
+    // A float's text is its shortest decimal (1.1), not the double it widens to (1.100000023...).
+    assertThat(Conform.fromTyped(col(VALUE), DataTypes.FloatType, DataTypes.DoubleType))
+        .isEmpty();
+    assertThat(Conform.fromTyped(col(VALUE), DataTypes.DoubleType, DataTypes.IntegerType))
+        .isEmpty();
+    assertThat(Conform.fromTyped(col(VALUE), DataTypes.BooleanType, DataTypes.IntegerType))
+        .isEmpty();
+  }
+
+  /**
+   * The values (SQL expressions of one type) parsed as the contract type from their Parquet
+   * type, as text; asserted equal, value by value, to the parse of their text.
+   */
+  private static List<String> parsed(SparkSession spark, DataType contract, String... values) {
+    Column[] typed = Arrays.stream(values).map(v -> expr(v)).toArray(Column[]::new);
+    Dataset<Row> source = spark.range(1)
+        .select(explode(array(typed)).as(SourceFiles.TYPED_PREFIX + VALUE))
+        .withColumn(VALUE, col(SourceFiles.TYPED_PREFIX + VALUE).cast(DataTypes.StringType));
+    List<Row> rows = source.select(
+        Conform.parse(source, VALUE, contract).cast(DataTypes.StringType),
+        Conform.parse(col(VALUE), contract).cast(DataTypes.StringType)).collectAsList();
+    assertThat(rows).allSatisfy(r -> assertThat(r.getString(0)).as("parsed from "
+        + r.getString(1)).isEqualTo(r.getString(1)));
+    return rows.stream().map(r -> r.getString(0)).map(v -> Objects.toString(v, null)).toList();
+  }
+}
