@@ -264,12 +264,24 @@ final class Conform {
     return Optional.ofNullable(typed);
   }
 
-  /** A strict parse: a value that is present but not exactly of the type becomes null. */
+  /**
+   * A strict parse: a value that is present but not exactly of the type becomes null. Most
+   * values are sent as the type writes them ("12", "2020-01-31", "98.6"); a cast that writes
+   * back the very text decides those, and only the rest go through the type's pattern.
+   */
   static Column parse(Column raw, DataType type) {
-    Column text = trim(raw);
     if (type.equals(DataTypes.StringType)) {
       return when(present(raw), raw);
     }
+    Column text = trim(raw);
+    Column cast = fromTyped(text.try_cast(type), type, type).orElseThrow(
+        () -> new IllegalStateException("No parser for contract type " + type));
+    return coalesce(when(cast.cast(DataTypes.StringType).equalTo(text), cast),
+        byPattern(text, type));
+  }
+
+  /** The parse by the type's pattern, which defines what a value of the type may look like. */
+  static Column byPattern(Column text, DataType type) {
     if (type.equals(DataTypes.DateType)) {
       // ISO dates, optionally with a time of day and zone (Parquet timestamps, Synthea's
       // 2017-05-01T09:31:55Z): the date as written. "2020" alone is no date.

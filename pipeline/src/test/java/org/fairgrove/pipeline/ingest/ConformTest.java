@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.trim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Arrays;
@@ -12,16 +13,19 @@ import java.util.Objects;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.fairgrove.pipeline.testing.SparkTestSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A Parquet value parsed from its type gives exactly what parsing its text gives (the text is
- * what CSV sends, and what the parse's rules are written for), at the edges of each type too.
+ * The strict parse of text takes what the type's pattern takes, and gives what it gives; and a
+ * Parquet value parsed from its type gives exactly what parsing its text gives. At the edges of
+ * each type too.
  */
 @ExtendWith(SparkTestSession.class)
 class ConformTest {
@@ -60,6 +64,28 @@ class ConformTest {
   }
 
   @Test
+  void textIsAcceptedExactlyWhereTheTypesPatternAcceptsIt(SparkSession spark) {
+    assertThat(parsedText(spark, DataTypes.IntegerType, "12", " 12 ", "007", "+5", "-0", "12.0",
+        "12.00", "12.5", "1e3", "2147483647", "2147483648", "-2147483648", "\t12", "12\u0000",
+        "", "abc", "\u0663", "\uff11\uff12", "0x10", "1_000", null))
+        .containsExactly("12", "12", "7", "5", "0", "12", "12", null, null, "2147483647", null,
+            "-2147483648", null, null, null, null, null, null, null, null, null);
+    assertThat(parsedText(spark, DataTypes.LongType, "9223372036854775807",
+        "9223372036854775808", "-9223372036854775808", "8507.0"))
+        .containsExactly("9223372036854775807", null, "-9223372036854775808", "8507");
+    assertThat(parsedText(spark, DataTypes.DateType, "2020-01-31", "2020-02-30", "2020-2-3",
+        "2017-05-01T09:31:55Z", "2020-01-31 10:00", " 2020-01-31 ", "0001-01-01", "9999-12-31",
+        "+10000-01-01", "20200131", "2020-01-31x", "2020", ""))
+        .containsExactly("2020-01-31", null, null, "2017-05-01", "2020-01-31", "2020-01-31",
+            "0001-01-01", "9999-12-31", null, null, null, null, null);
+    assertThat(parsedText(spark, DataTypes.DoubleType, "98.6", "1", "1.0", "-0.0", ".5", "5.",
+        "1e3", "1.0E10", "NaN", "Infinity", "-Infinity", "1e400", "4.9E-324", "0x1p3", "1,5",
+        "1d", " 2.5 "))
+        .containsExactly("98.6", "1.0", "1.0", "-0.0", "0.5", "5.0", "1000.0", "1.0E10", null,
+            null, null, "Infinity", "4.9E-324", null, null, null, "2.5");
+  }
+
+  @Test
   void typesWhoseTextReadsOtherwiseKeepTheTextParse() {
     // A float's text is its shortest decimal (1.1), not the double it widens to (1.100000023...).
     assertThat(Conform.fromTyped(col(VALUE), DataTypes.FloatType, DataTypes.DoubleType))
@@ -68,6 +94,24 @@ class ConformTest {
         .isEmpty();
     assertThat(Conform.fromTyped(col(VALUE), DataTypes.BooleanType, DataTypes.IntegerType))
         .isEmpty();
+  }
+
+  /**
+   * The texts parsed as the contract type, as text; asserted equal, value by value, to their
+   * parse by the type's pattern alone.
+   */
+  private static List<String> parsedText(SparkSession spark, DataType contract,
+      String... texts) {
+    Dataset<Row> source = spark.createDataFrame(
+        Arrays.stream(texts).map(t -> RowFactory.create(t)).toList(),
+        new StructType().add(VALUE, DataTypes.StringType));
+    List<Row> rows = source.select(
+        Conform.parse(col(VALUE), contract).cast(DataTypes.StringType),
+        Conform.byPattern(trim(col(VALUE)), contract).cast(DataTypes.StringType))
+        .collectAsList();
+    assertThat(rows).allSatisfy(r -> assertThat(r.getString(0)).as("parsed by pattern "
+        + r.getString(1)).isEqualTo(r.getString(1)));
+    return rows.stream().map(r -> r.getString(0)).toList();
   }
 
   /**
