@@ -235,16 +235,14 @@ final class Conform {
       return parse(text, type);
     }
     DataType from = source.schema().apply(typedName).dataType();
-    return fromTyped(col(typedName), from, type).map(typed -> coalesce(typed, parse(text, type)))
-        .orElseGet(() -> parse(text, type));
+    return fromTyped(col(typedName), from, type).orElseGet(() -> parse(text, type));
   }
 
   /**
-   * The typed value as the contract type where that is exactly what parsing its text gives, else
-   * null; empty when the types have no such short cut. Without one, every value of a Parquet
-   * file went through text and a regular expression (a tenth of a 9.8M-row load's CPU). The
-   * rest (a date outside years 1-9999, NaN, infinity, an integer too large) is null here and so
-   * left to the text's parse, which decides it as before.
+   * The typed value as the contract type: exactly what parsing its text gives, null included (a
+   * date outside years 1-9999, NaN, infinity, an integer too large for the type); empty when the
+   * types have no such short cut. Without one, every value of a Parquet file is written as text
+   * and parsed back. The text's parse bounds its values with it.
    */
   static Optional<Column> fromTyped(Column value, DataType from, DataType to) {
     boolean integral = from instanceof IntegralType;
@@ -274,10 +272,18 @@ final class Conform {
       return when(present(raw), raw);
     }
     Column text = trim(raw);
-    Column cast = fromTyped(text.try_cast(type), type, type).orElseThrow(
-        () -> new IllegalStateException("No parser for contract type " + type));
+    Column cast = bounded(text.try_cast(type), type);
     return coalesce(when(cast.cast(DataTypes.StringType).equalTo(text), cast),
         byPattern(text, type));
+  }
+
+  /**
+   * The value where the contract type holds it, else null: a number that is finite, a date in
+   * years 1-9999. "1e400" reads as infinity, which no measurement is.
+   */
+  private static Column bounded(Column value, DataType type) {
+    return fromTyped(value, type, type).orElseThrow(
+        () -> new IllegalStateException("No parser for contract type " + type));
   }
 
   /** The parse by the type's pattern, which defines what a value of the type may look like. */
@@ -286,7 +292,7 @@ final class Conform {
       // ISO dates, optionally with a time of day and zone (Parquet timestamps, Synthea's
       // 2017-05-01T09:31:55Z): the date as written. "2020" alone is no date.
       return when(text.rlike("^\\d{4}-\\d{2}-\\d{2}([ T][0-9:.]+(Z|[+-]\\d{2}:?\\d{2})?)?$"),
-          substring(text, 1, 10).try_cast(DataTypes.DateType));
+          bounded(substring(text, 1, 10).try_cast(DataTypes.DateType), type));
     }
     if (type.equals(DataTypes.IntegerType) || type.equals(DataTypes.LongType)) {
       // "8507.0" (a spreadsheet's integer) is the integer; "12.5" is not.
@@ -295,7 +301,7 @@ final class Conform {
     }
     if (type.equals(DataTypes.DoubleType)) {
       return when(text.rlike("^[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?$"),
-          text.try_cast(type));
+          bounded(text.try_cast(type), type));
     }
     throw new IllegalStateException("No parser for contract type " + type);
   }
