@@ -58,6 +58,10 @@ final class Duplicates {
             min(place()).as(FIRST))
         .where(col(ROWS).gt(1))
         .persist(StorageLevel.MEMORY_AND_DISK());
+    // Materialised now, the cache has its true size, so the planner broadcasts the few keys to
+    // every join of classified(); planned before, it shuffled every landed row to meet them (a
+    // batch's table is joined by the checks, the quarantine and the merge).
+    this.repeated.count();
   }
 
   /** The bronze rows with {@link #DUPLICATE} set and key conflicts quarantined. */
