@@ -26,6 +26,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -84,7 +86,7 @@ final class SourceBatch {
         throw Errors.sourceFolderMissing(request.path());
       }
       for (Candidate candidate : candidates(fs, root, request)) {
-        SourceFile file = inspect(spark, fs, candidate, request);
+        SourceFile file = inspect(fs, candidate, request);
         files.computeIfAbsent(file.table(), t -> new ArrayList<>()).add(file);
         bytes += candidate.size;
         update(batch, candidate.relativePath + "\t" + candidate.size + "\t" + candidate.digest
@@ -230,21 +232,22 @@ final class SourceBatch {
     return codec == null ? in : codec.createInputStream(in);
   }
 
-  private static SourceFile inspect(SparkSession spark, FileSystem fs, Candidate candidate,
-      IngestRequest request) {
+  private static SourceFile inspect(FileSystem fs, Candidate candidate, IngestRequest request) {
     List<String> columns;
     if (request.format().fileKind() == SourceFiles.Kind.NDJSON) {
       columns = List.of(SourceFiles.LINE);
     } else if (request.format().fileKind() == SourceFiles.Kind.CSV) {
       columns = candidate.header == null ? List.of() : csvHeader(candidate);
     } else {
-      try {
-        columns = Arrays.stream(spark.read().parquet(candidate.path.toString()).schema()
-            .fieldNames()).map(c -> c.toLowerCase(Locale.ROOT)).toList();
-      } catch (Exception e) {
-        // Spark reports a bad footer as a (Scala-thrown, checked) SparkException.
+      // The footer read directly: Spark reads a file's schema with a job of its own, which
+      // cost a 56-file batch five seconds before any row was read.
+      try (ParquetFileReader footer = ParquetFileReader.open(
+          HadoopInputFile.fromPath(candidate.path, fs.getConf()))) {
+        columns = footer.getFileMetaData().getSchema().getFields().stream()
+            .map(f -> f.getName().toLowerCase(Locale.ROOT)).toList();
+      } catch (IOException | RuntimeException e) {
         throw Errors.unreadableSourceFile(candidate.relativePath,
-            "It is not a readable Parquet file (" + e.getClass().getSimpleName() + ").",
+            "It is not a readable Parquet file (" + e.getMessage() + ").",
             "Check that the file was written completely as Parquet, then ingest the batch again.");
       }
     }
