@@ -36,25 +36,31 @@ public final class SparkSessions {
 
   /** The settings Fairgrove relies on; the test fixture uses the same ones. */
   public static Map<String, String> baseSettings(FairgroveConfig config) {
-    return Map.of(
-        "spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension",
-        "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog",
-        SHUFFLE_PARTITIONS, Integer.toString(config.spark.shufflePartitions()),
+    return Map.ofEntries(
+        Map.entry("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension"),
+        Map.entry("spark.sql.catalog.spark_catalog",
+            "org.apache.spark.sql.delta.catalog.DeltaCatalog"),
+        Map.entry(SHUFFLE_PARTITIONS, Integer.toString(config.spark.shufflePartitions())),
         // A snapshot's state is one row per file, far smaller than the data: Delta's 50
         // partitions cost a second per table read on a laptop (half of a small ingest).
-        SNAPSHOT_PARTITIONS,
-        Integer.toString(Math.min(DELTA_SNAPSHOT_PARTITIONS, config.spark.shufflePartitions())),
-        "spark.ui.enabled", Boolean.toString(config.spark.uiEnabled()),
+        Map.entry(SNAPSHOT_PARTITIONS, Integer.toString(
+            Math.min(DELTA_SNAPSHOT_PARTITIONS, config.spark.shufflePartitions()))),
+        Map.entry("spark.ui.enabled", Boolean.toString(config.spark.uiEnabled())),
         // Spark keeps 100 compiled query classes; a run plans several hundred distinct queries,
         // so it kept compiling them again (GateTest alone: 17% faster with room for 2,000).
-        "spark.sql.codegen.cache.maxEntries", Integer.toString(CODEGEN_CACHE_ENTRIES),
+        Map.entry("spark.sql.codegen.cache.maxEntries", Integer.toString(CODEGEN_CACHE_ENTRIES)),
         // Dates and timestamps mean the same on every machine.
-        "spark.sql.session.timeZone", "UTC",
+        Map.entry("spark.sql.session.timeZone", "UTC"),
         // Lakehouse folders and files are the owner's alone (Hadoop applies the umask).
-        "spark.hadoop.fs.permissions.umask-mode", "077",
-        "spark.sql.warehouse.dir", Locations.child(config.lakehouse.root(), "_warehouse"),
+        Map.entry("spark.hadoop.fs.permissions.umask-mode", "077"),
+        // Local files without a readlink or chmod process per call (see NioLocalFileSystem).
+        Map.entry("spark.hadoop.fs.file.impl", NioLocalFileSystem.class.getName()),
+        Map.entry("spark.hadoop.fs.AbstractFileSystem.file.impl",
+            NioLocalFileSystem.ForFileContext.class.getName()),
+        Map.entry("spark.sql.warehouse.dir",
+            Locations.child(config.lakehouse.root(), "_warehouse")),
         // Delta's retention check protects concurrent readers; keep it on.
-        "spark.databricks.delta.retentionDurationCheck.enabled", "true");
+        Map.entry("spark.databricks.delta.retentionDurationCheck.enabled", "true"));
   }
 
   /**

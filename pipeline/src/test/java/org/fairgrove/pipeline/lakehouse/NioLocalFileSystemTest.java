@@ -1,0 +1,114 @@
+package org.fairgrove.pipeline.lakehouse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.FileNotFoundException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.CreateFlag;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.spark.sql.SparkSession;
+import org.fairgrove.pipeline.testing.SparkTestSession;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The session's local files go through {@link NioLocalFileSystem}, and it answers as Hadoop's
+ * does: permissions under the lakehouse's umask, a file's link status, and a rename that refuses
+ * to replace a file (Delta's commits rely on it).
+ */
+@ExtendWith(SparkTestSession.class)
+class NioLocalFileSystemTest {
+  @TempDir java.nio.file.Path dir;
+  private Configuration conf;
+
+  @BeforeEach
+  void sessionConfiguration(SparkSession spark) {
+    conf = spark.sparkContext().hadoopConfiguration();
+  }
+
+  @Test
+  void theSessionsFileSystemAndFileContextAreIt() throws Exception {
+    assertThat(FileSystem.get(URI.create("file:///"), conf)).isInstanceOf(NioLocalFileSystem.class);
+    assertThat(FileSystem.getLocal(conf)).isInstanceOf(NioLocalFileSystem.class);
+    assertThat(FileContext.getLocalFSFileContext(conf).getDefaultFileSystem())
+        .isInstanceOf(NioLocalFileSystem.ForFileContext.class);
+  }
+
+  @Test
+  void filesAndFoldersItCreatesAreTheOwnersAlone() throws Exception {
+    try (FileSystem fs = FileSystem.newInstance(URI.create("file:///"), conf)) {
+      Path folder = new Path(dir.resolve("a/b").toUri());
+      Path file = new Path(folder, "part-0.parquet");
+      fs.mkdirs(folder);
+      fs.create(file).close();
+
+      assertThat(permissions(dir.resolve("a/b"))).isEqualTo("rwx------");
+      assertThat(permissions(dir.resolve("a/b/part-0.parquet"))).isEqualTo("rw-------");
+      // Hadoop's checksum file beside it, created the same way.
+      assertThat(permissions(dir.resolve("a/b/.part-0.parquet.crc"))).isEqualTo("rw-------");
+
+      fs.setPermission(file, new FsPermission((short) 0640));
+      assertThat(permissions(dir.resolve("a/b/part-0.parquet"))).isEqualTo("rw-r-----");
+      assertThatThrownBy(() -> fs.setPermission(new Path(folder, "absent"),
+          new FsPermission((short) 0600))).isInstanceOf(FileNotFoundException.class);
+    }
+  }
+
+  @Test
+  void aLinkStatusIsHadoopsOwn() throws Exception {
+    FileContext files = FileContext.getLocalFSFileContext(conf);
+    RawLocalFileSystem hadoops = new RawLocalFileSystem();
+    hadoops.initialize(URI.create("file:///"), conf);
+    java.nio.file.Path target = Files.writeString(dir.resolve("target.json"), "{}\n");
+    java.nio.file.Path link = Files.createSymbolicLink(dir.resolve("link.json"), target);
+
+    for (java.nio.file.Path file : List.of(target, link)) {
+      Path path = new Path(file.toUri());
+      FileStatus ours = files.getFileLinkStatus(path);
+      FileStatus theirs = hadoops.getFileLinkStatus(path);
+      assertThat(ours.isSymlink()).as(file.toString()).isEqualTo(theirs.isSymlink());
+      assertThat(ours.isFile()).as(file.toString()).isEqualTo(theirs.isFile()).isTrue();
+      assertThat(ours.getLen()).as(file.toString()).isEqualTo(theirs.getLen()).isEqualTo(3);
+      assertThat(ours.getModificationTime()).isEqualTo(theirs.getModificationTime());
+    }
+    Path absent = new Path(dir.resolve("absent").toUri());
+    assertThatThrownBy(() -> files.getFileLinkStatus(absent))
+        .isInstanceOf(FileNotFoundException.class);
+    assertThatThrownBy(() -> hadoops.getFileLinkStatus(absent))
+        .isInstanceOf(FileNotFoundException.class);
+  }
+
+  @Test
+  void aRenameDoesNotReplaceAnExistingFile() throws Exception {
+    FileContext files = FileContext.getLocalFSFileContext(conf);
+    Path temporary = new Path(dir.resolve(".00001.json.tmp").toUri());
+    Path commit = new Path(dir.resolve("00001.json").toUri());
+    files.create(temporary, EnumSet.of(CreateFlag.CREATE)).close();
+    files.rename(temporary, commit, Options.Rename.NONE);
+    assertThat(Files.exists(dir.resolve("00001.json"))).isTrue();
+    assertThat(permissions(dir.resolve("00001.json"))).isEqualTo("rw-------");
+
+    files.create(temporary, EnumSet.of(CreateFlag.CREATE)).close();
+    assertThatThrownBy(() -> files.rename(temporary, commit, Options.Rename.NONE))
+        .isInstanceOf(FileAlreadyExistsException.class);
+  }
+
+  private static String permissions(java.nio.file.Path path) throws Exception {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+  }
+}
