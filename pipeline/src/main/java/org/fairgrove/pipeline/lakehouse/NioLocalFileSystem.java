@@ -33,6 +33,7 @@ public final class NioLocalFileSystem extends LocalFileSystem {
 
   /** The same for FileContext (Delta's log store commits through it). */
   public static final class ForFileContext extends ChecksumFs {
+    /** Hadoop's signature for every AbstractFileSystem; the URI of local files is fixed. */
     public ForFileContext(URI uri, Configuration conf) throws IOException, URISyntaxException {
       super(new Delegate(conf));
     }

@@ -71,25 +71,45 @@ class NioLocalFileSystemTest {
 
   @Test
   void aLinkStatusIsHadoopsOwn() throws Exception {
-    FileContext files = FileContext.getLocalFSFileContext(conf);
-    RawLocalFileSystem hadoops = new RawLocalFileSystem();
-    hadoops.initialize(URI.create("file:///"), conf);
     java.nio.file.Path target = Files.writeString(dir.resolve("target.json"), "{}\n");
     java.nio.file.Path link = Files.createSymbolicLink(dir.resolve("link.json"), target);
+    try (FileSystem ours = FileSystem.newInstance(URI.create("file:///"), conf);
+        RawLocalFileSystem hadoops = new RawLocalFileSystem()) {
+      hadoops.initialize(URI.create("file:///"), conf);
+      for (java.nio.file.Path file : List.of(target, link)) {
+        // Hadoop runs readlink on the path's text, so it sees a link only by a path without the
+        // file: scheme.
+        Path path = new Path(file.toString());
+        FileStatus mine = ours.getFileLinkStatus(path);
+        FileStatus theirs = hadoops.getFileLinkStatus(path);
+        assertThat(mine.isSymlink()).as(file.toString()).isEqualTo(file.equals(link))
+            .isEqualTo(theirs.isSymlink());
+        assertThat(mine.isFile()).as(file.toString()).isEqualTo(theirs.isFile());
+        assertThat(mine.getLen()).as(file.toString()).isEqualTo(theirs.getLen());
+        assertThat(mine.getModificationTime()).isEqualTo(theirs.getModificationTime());
+      }
+      Path linked = new Path(link.toString());
+      assertThat(ours.getFileLinkStatus(linked).getSymlink())
+          .isEqualTo(hadoops.getFileLinkStatus(linked).getSymlink())
+          .isEqualTo(new Path(target.toUri()));
 
-    for (java.nio.file.Path file : List.of(target, link)) {
-      Path path = new Path(file.toUri());
-      FileStatus ours = files.getFileLinkStatus(path);
-      FileStatus theirs = hadoops.getFileLinkStatus(path);
-      assertThat(ours.isSymlink()).as(file.toString()).isEqualTo(theirs.isSymlink());
-      assertThat(ours.isFile()).as(file.toString()).isEqualTo(theirs.isFile()).isTrue();
-      assertThat(ours.getLen()).as(file.toString()).isEqualTo(theirs.getLen()).isEqualTo(3);
-      assertThat(ours.getModificationTime()).isEqualTo(theirs.getModificationTime());
+      Path absent = new Path(dir.resolve("absent").toString());
+      assertThatThrownBy(() -> ours.getFileLinkStatus(absent))
+          .isInstanceOf(FileNotFoundException.class);
+      assertThatThrownBy(() -> hadoops.getFileLinkStatus(absent))
+          .isInstanceOf(FileNotFoundException.class);
     }
-    Path absent = new Path(dir.resolve("absent").toUri());
-    assertThatThrownBy(() -> files.getFileLinkStatus(absent))
-        .isInstanceOf(FileNotFoundException.class);
-    assertThatThrownBy(() -> hadoops.getFileLinkStatus(absent))
+  }
+
+  @Test
+  void fileContextAnswersAFilesStatusThroughIt() throws Exception {
+    FileContext files = FileContext.getLocalFSFileContext(conf);
+    java.nio.file.Path file = Files.writeString(dir.resolve("00000.json"), "{}\n");
+    FileStatus status = files.getFileLinkStatus(new Path(file.toUri()));
+    assertThat(status.isFile()).isTrue();
+    assertThat(status.isSymlink()).isFalse();
+    assertThat(status.getLen()).isEqualTo(3);
+    assertThatThrownBy(() -> files.getFileLinkStatus(new Path(dir.resolve("absent").toUri())))
         .isInstanceOf(FileNotFoundException.class);
   }
 
