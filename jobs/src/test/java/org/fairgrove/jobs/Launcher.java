@@ -25,10 +25,9 @@ final class Launcher {
       Path.of(System.getProperty("fairgrove.repo.root", ".")).toAbsolutePath();
   static final String FAIRGROVE = REPO.resolve("bin/fairgrove").toString();
   /**
-   * Long enough for the slowest run here, ClusterIT's demo through spark-submit beside another
-   * end-to-end test on two cores (over ten minutes in a CI run of 2026-12-01 in which every test
-   * ran about half again as long as the run before), short enough that a hung run still fails
-   * well inside CI's 90 minutes.
+   * Long enough for the slowest run here, ClusterIT's demo through spark-submit, even beside
+   * another end-to-end test on two cores (-Dtest.forkCount=2: over ten minutes in a CI run of
+   * 2026-12-01), short enough that a hung run still fails well inside CI's 90 minutes.
    */
   private static final long LIMIT_MINUTES = 20;
   /** The processes' heap; alone in FAIRGROVE_JAVA_OPTS, Spark compiles as in users' runs. */
