@@ -88,6 +88,9 @@ class NioLocalFileSystemTest {
         assertThat(mine.getLen()).as(file.toString()).isEqualTo(theirs.getLen());
         assertThat(mine.getModificationTime()).isEqualTo(theirs.getModificationTime());
       }
+      FileStatus targetStatus = ours.getFileLinkStatus(new Path(target.toString()));
+      assertThat(targetStatus.isFile()).isTrue();
+      assertThat(targetStatus.getLen()).isEqualTo(3);
       Path linked = new Path(link.toString());
       assertThat(ours.getFileLinkStatus(linked).getSymlink())
           .isEqualTo(hadoops.getFileLinkStatus(linked).getSymlink())
