@@ -45,10 +45,12 @@ class ClusterIT {
   private static final Map<String, String> ENVIRONMENT = Map.of("FAIRGROVE_PSEUDONYM_KEY",
       "cluster-it-key-not-secret-at-least-32-characters", "FAIRGROVE_JAVA_OPTS", Launcher.HEAP);
   // A population whose validation split has events on one site; one search trial and fewer
-  // bootstrap replicates keep the two runs short.
+  // bootstrap replicates keep the two runs short. Its model is too poorly calibrated on the
+  // newest period for the default policy, so the policy here judges discrimination alone: the
+  // gate promotes the model, and the demo's own score stage applies it on both, in the same JVM.
   private static final String[] DEMO = {"demo", "--task", "t2d-1y", "--persons", "3000",
       "--set", "synth.sites=1", "--set", "run.seed=7", "--set", "task.train.search.trials=1",
-      "--set", "governance.bootstrap-replicates=200"};
+      "--set", "governance.bootstrap-replicates=200", "--set", "governance.checks=[auroc_gap]"};
 
   /**
    * MLlib GBT on the demo's features, trained on both. Its tree learner adds each node's
@@ -62,7 +64,7 @@ class ClusterIT {
    */
   private static final String[] MLLIB_GBT = {"train", "--task", "t2d-1y", "--engine",
       "mllib-gbt", "--set", "run.seed=7", "--set", "task.train.search.trials=1",
-      "--set", "task.train.rounds=30"};
+      "--set", "task.train.rounds=10"};
   private static final double MLLIB_AUROC_TOLERANCE = 0.02;
 
   private static final List<ProcessHandle> started = new ArrayList<>();
@@ -107,19 +109,12 @@ class ClusterIT {
     step(cluster, SUBMIT, DEMO);
     step(local, LOCAL, DEMO);
     assertThat(Launcher.read(cluster, ".out")).contains("synth", "ingest", "cohort", "features",
-        "train", "validate", "gate");
-
+        "train", "validate", "gate        PROMOTE ", "score       Scored ");
     Lakehouse onCluster = new Lakehouse(spark, cluster.resolve("lakehouse").toString());
-    Row xgboostModel = onCluster.read(TableId.of("registry", "models"))
-        .filter("engine = 'xgboost'")
-        .selectExpr("model_id", "CAST(get_json_object(params, '$.partitions') AS INT)").first();
     // One XGBoost worker per executor core: both executors trained (local[2] has two slots too).
-    assertThat(xgboostModel.getInt(1)).isEqualTo(2);
-    String xgboost = xgboostModel.getString(0);
-    String[] score = {"score", "--task", "t2d-1y", "--as-of", "2024-12-31", "--model-id",
-        xgboost};
-    step(cluster, SUBMIT, score);
-    step(local, LOCAL, score);
+    assertThat(onCluster.read(TableId.of("registry", "models")).filter("engine = 'xgboost'")
+        .selectExpr("CAST(get_json_object(params, '$.partitions') AS INT)").first().getInt(0))
+        .isEqualTo(2);
 
     // Equal to 9 significant digits: the gate's and validation's aggregates (Newton fits,
     // DeLong variances) add the executors' partial sums in the order their blocks arrive.
