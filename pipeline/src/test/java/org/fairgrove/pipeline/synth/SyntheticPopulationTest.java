@@ -128,7 +128,7 @@ class SyntheticPopulationTest {
       Dataset<Row> merged = before.join(after, before.col(table[1]).equalTo(after.col(table[1])),
           "left_anti").unionByName(after);
       Dataset<Row> later = source(plain, table[0]);
-      Dataset<Row> differing = merged.exceptAll(later).unionByName(later.exceptAll(merged));
+      Dataset<Row> differing = SameRows.surplus(merged, later);
       if (table[0].equals("measurement")) {
         Dataset<Row> resent = before.select(table[1]).join(after.select(table[1]), table[1]);
         assertThat(differing.join(resent, table[1], "left_semi").count()).isPositive();
