@@ -60,11 +60,13 @@ class DemoIT {
     assertThat(Reports.gateDecision(dir.resolve("reports"))).isEqualTo("override");
     assertThat(spark.sql("SELECT override_reason FROM ops.promotion_decisions WHERE decision ="
         + " 'override'").first().getString(0)).startsWith("small demo population");
+    // The model named, as a data scientist scores any registered model (the champion by now);
+    // the score stage of the demo and of nightly takes the champion by default.
     CliRun scored = CliRun.of(with(new String[] {"score", "--task", "t2d-1y", "--as-of",
-        "2023-12-31", "--fhir-out", dir.resolve("fhir").toString()}, where));
+        "2023-12-31", "--model-id", model, "--fhir-out", dir.resolve("fhir").toString()}, where));
     scored.assertSucceeded();
-    assertThat(scored.out()).contains("persons as of 2023-12-31", "skipped, failing",
-        "FHIR RiskAssessments:");
+    assertThat(scored.out()).contains("persons as of 2023-12-31 with " + model,
+        "skipped, failing", "FHIR RiskAssessments:");
     assertThat(Files.readString(dir.resolve("fhir").resolve("manifest.json")))
         .contains("\"type\" : \"RiskAssessment\"");
     assertThat(Files.readAllLines(dir.resolve("fhir").resolve("RiskAssessment.1.ndjson")).get(0))
