@@ -15,8 +15,8 @@ import org.apache.spark.sql.types.StructField;
 
 /**
  * Two sets of rows compared as multisets (every distinct row as many times on both sides) in one
- * aggregation: counting both and taking exceptAll each way costs four Spark jobs, each a scan of
- * both sides, and the end-to-end tests compare dozens of tables.
+ * aggregation, where a count of each side and exceptAll each way took four Spark jobs; the
+ * end-to-end tests compare dozens of tables.
  */
 public final class SameRows {
   /** Copies of a row in the first set minus copies in the second. */
@@ -30,10 +30,11 @@ public final class SameRows {
    * by a map.
    */
   public static Dataset<Row> surplus(Dataset<Row> first, Dataset<Row> second) {
-    Dataset<Row> tagged = groupable(first).withColumn(SURPLUS, lit(1L))
-        .unionByName(groupable(second).withColumn(SURPLUS, lit(-1L)));
-    Column[] row = Arrays.stream(groupable(first).columns()).map(c -> col(c))
+    Dataset<Row> groupableFirst = groupable(first);
+    Column[] row = Arrays.stream(groupableFirst.columns()).map(c -> col(c))
         .toArray(Column[]::new);
+    Dataset<Row> tagged = groupableFirst.withColumn(SURPLUS, lit(1L))
+        .unionByName(groupable(second).withColumn(SURPLUS, lit(-1L)));
     return tagged.groupBy(row).agg(sum(SURPLUS).as(SURPLUS)).where(col(SURPLUS).notEqual(0));
   }
 
