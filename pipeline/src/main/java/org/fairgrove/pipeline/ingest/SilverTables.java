@@ -56,8 +56,10 @@ final class SilverTables {
   /**
    * Creates the table with its constraints and declared properties, or adds any that an existing
    * one lacks (a lakehouse written by an earlier version).
+   *
+   * @return whether it created the table, which then holds no rows
    */
-  void ensure(SourceTable table) {
+  boolean ensure(SourceTable table) {
     Table id = Tables.silver(table.table());
     if (!lakehouse.exists(id)) {
       // Constraints and properties go into the creating commit: one commit, not one each.
@@ -67,7 +69,7 @@ final class SilverTables {
             constraint.getValue());
       }
       builder.execute();
-      return;
+      return true;
     }
     Set<String> properties = lakehouse.upgrade(id);
     for (Map.Entry<String, String> constraint : constraints(table).entrySet()) {
@@ -77,6 +79,7 @@ final class SilverTables {
             + constraint.getKey() + " CHECK (" + constraint.getValue() + ")");
       }
     }
+    return false;
   }
 
   /**
@@ -86,15 +89,14 @@ final class SilverTables {
    * @param siteId the batch's site: every accepted row is its, and a key is unique per site
    */
   Merged merge(SourceTable table, Dataset<Row> accepted, long rows, String siteId) {
-    ensure(table);
+    boolean created = ensure(table);
     String location = lakehouse.location(Tables.silver(table.table()));
     DeltaTable target = DeltaTable.forPath(spark, location);
     // Only the site's own rows can match. Naming the site lets Delta skip the other sites' files
     // (ingest writes each file from one site's rows): a batch costs the same however many sites
-    // are in.
+    // are in. A table created just now has none, and looking would cost Delta's file listing.
     Column ofSite = col("site_id").equalTo(lit(siteId));
-    Dataset<Row> siteRows = target.toDF().where(ofSite);
-    if (siteRows.isEmpty()) {
+    if (created || target.toDF().where(ofSite).isEmpty()) {
       // The site's first load has nothing to match: a plain append is the same commit, cheaper.
       accepted.write().format("delta").mode(SaveMode.Append).save(location);
       return new Merged(rows, 0);

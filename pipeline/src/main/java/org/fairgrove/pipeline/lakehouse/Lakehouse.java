@@ -144,19 +144,22 @@ public final class Lakehouse {
   /**
    * Creates the table from its contract (columns, NOT NULL, partitioning, properties); an
    * existing one with declared properties is {@linkplain #upgrade brought up to them}.
+   *
+   * @return whether it created the table, which then holds no rows
    */
-  public void create(Table table) {
+  public boolean create(Table table) {
     if (exists(table)) {
       if (!table.properties().isEmpty()) {
         upgrade(table);
       }
-      return;
+      return false;
     }
     DeltaTableBuilder builder = creator(table).addColumns(table.schema());
     if (table.partitionColumn() != null) {
       builder = builder.partitionedBy(table.partitionColumn());
     }
     builder.execute();
+    return true;
   }
 
   /**
@@ -169,14 +172,18 @@ public final class Lakehouse {
     if (table.mode() == WriteMode.MERGE) {
       throw new IllegalArgumentException(table + " is merged by its producer, not written");
     }
-    create(table);
+    List<String> columns = table.mode().scopeColumns;
+    if (!columns.isEmpty() && scope.length != columns.size()) {
+      throw new IllegalArgumentException(table + " is replaced per " + columns);
+    }
+    boolean created = create(table);
     DataFrameWriter<Row> writer = conform(table, rows).write().format("delta")
         .option("mergeSchema", "true");
-    List<String> columns = table.mode().scopeColumns;
-    if (!columns.isEmpty()) {
-      if (scope.length != columns.size()) {
-        throw new IllegalArgumentException(table + " is replaced per " + columns);
-      }
+    if (created) {
+      // A table created just now has nothing to replace. A replacing write would first list its
+      // files (a Delta state reconstruction: three Spark jobs); an append is the same commit.
+      writer = writer.mode(SaveMode.Append);
+    } else if (!columns.isEmpty()) {
       List<String> conditions = new ArrayList<>();
       for (int i = 0; i < columns.size(); i++) {
         conditions.add(columns.get(i) + " = " + literal(scope[i]));
