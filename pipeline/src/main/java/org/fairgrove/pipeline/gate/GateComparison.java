@@ -3,6 +3,7 @@ package org.fairgrove.pipeline.gate;
 import java.util.Locale;
 import org.apache.spark.sql.Row;
 import org.fairgrove.pipeline.config.Choice;
+import org.fairgrove.pipeline.core.Intervals;
 import org.fairgrove.pipeline.validate.MetricRow;
 import org.fairgrove.pipeline.validate.PairedAuroc;
 import org.fairgrove.pipeline.validate.SliceKey;
@@ -125,15 +126,14 @@ public record GateComparison(String set, SliceKey slice, String reference, Crite
     if (challenger != null) {
       out.append(String.format(Locale.ROOT, ", challenger %.3f", challenger));
       if (!paired && ciLow != null && ciHigh != null) {
-        out.append(String.format(Locale.ROOT, " (%.3f-%.3f)", ciLow, ciHigh));
+        out.append(' ').append(Intervals.bounds("%.3f", ciLow, ciHigh));
       }
     }
     if (champion != null) {
       out.append(String.format(Locale.ROOT, ", champion %.3f", champion));
     }
     if (paired && difference != null && ciLow != null && ciHigh != null) {
-      out.append(String.format(Locale.ROOT, ", difference %+.3f (%+.3f to %+.3f)", difference,
-          ciLow, ciHigh));
+      out.append(", difference ").append(Intervals.of("%+.3f", difference, ciLow, ciHigh));
     }
     if (reference != null) {
       out.append(" vs ").append(reference);

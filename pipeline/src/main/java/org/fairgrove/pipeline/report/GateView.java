@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.fairgrove.pipeline.core.Intervals;
 
 /**
  * The report's "challenger vs champion" section, from report.json's gate object: the decision,
@@ -97,7 +98,8 @@ final class GateView {
             + reference + ")"),
         c.get("criterion") + ": " + c.get("metric") + (point == null ? "" : " at " + point),
         fixed(c.get("challenger")) + (c.get("ci_low") == null || paired(c) ? ""
-            : " (" + fixed(c.get("ci_low")) + "-" + fixed(c.get("ci_high")) + ")"),
+            : " " + Intervals.bounds("%.3f", ReportView.dbl(c.get("ci_low")),
+                ReportView.dbl(c.get("ci_high")))),
         fixed(c.get("champion")),
         paired(c) ? difference(c) : "verdict " + c.get("challenger_verdict"),
         c.get("p_holm") == null ? "" : String.format(Locale.ROOT, "%.2g",
@@ -114,8 +116,8 @@ final class GateView {
     if (c.get("difference") == null) {
       return "";
     }
-    return String.format(Locale.ROOT, "%+.3f (%+.3f to %+.3f)", ReportView.dbl(c.get(
-        "difference")), ReportView.dbl(c.get("ci_low")), ReportView.dbl(c.get("ci_high")));
+    return Intervals.of("%+.3f", ReportView.dbl(c.get("difference")),
+        ReportView.dbl(c.get("ci_low")), ReportView.dbl(c.get("ci_high")));
   }
 
   private static String fixed(Object value) {

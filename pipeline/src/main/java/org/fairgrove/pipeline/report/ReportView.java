@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.fairgrove.pipeline.config.GovernanceSettings;
+import org.fairgrove.pipeline.core.Intervals;
 import org.fairgrove.pipeline.core.SmallCells;
 import org.fairgrove.pipeline.validate.SliceKey;
 
@@ -279,9 +280,8 @@ final class ReportView {
     if (value == null) {
       return NOT_AVAILABLE;
     }
-    String shown = number(value, "%.3f");
-    return low == null ? shown : shown + " (" + number(low, "%.3f") + " to "
-        + number(high, "%.3f") + ")";
+    return low == null ? number(value, "%.3f")
+        : Intervals.of("%.3f", dbl(value), dbl(low), dbl(high));
   }
 
   static List<String> parityMetrics() {

@@ -28,6 +28,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.fairgrove.pipeline.cohort.Splits;
 import org.fairgrove.pipeline.config.FairgroveConfig;
 import org.fairgrove.pipeline.core.Errors;
+import org.fairgrove.pipeline.core.Intervals;
 import org.fairgrove.pipeline.core.Progress;
 import org.fairgrove.pipeline.features.Features;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
@@ -79,16 +80,15 @@ public final class ValidationRun {
 
   /** A flagged or reviewed slice of one evaluation set. */
   public record Finding(String set, SliceVerdict verdict) {
-    /** "test race=Black (vs White): flag oe_ratio 0.52 (0.38-0.71)". */
+    /** "test race=Black (vs White): flag; oe_ratio 0.520 (0.380 to 0.710)". */
     public String describe() {
       StringBuilder out = new StringBuilder(set + " " + verdict.slice()
           + (verdict.reference() == null ? "" : " (vs " + verdict.reference() + ")") + ": "
           + verdict.status().label());
       for (MetricRow check : verdict.findings()) {
-        out.append(String.format(java.util.Locale.ROOT, "; %s%s %.3g (%.3g-%.3g)",
-            Verdicts.check(check).configName(),
-            check.operatingPoint() == null ? "" : " at " + check.operatingPoint(), check.value(),
-            check.ciLow(), check.ciHigh()));
+        out.append("; ").append(Verdicts.check(check).configName())
+            .append(check.operatingPoint() == null ? "" : " at " + check.operatingPoint())
+            .append(' ').append(Intervals.of("%.3g", check.value(), check.ciLow(), check.ciHigh()));
       }
       return out.toString();
     }
