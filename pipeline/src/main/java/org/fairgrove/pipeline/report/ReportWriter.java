@@ -119,6 +119,7 @@ public final class ReportWriter {
 
   /** The PDF is the HTML itself, laid out for print by openhtmltopdf (SVG drawn by Batik). */
   static byte[] pdf(String html) throws IOException {
+    PdfRendererLog.install();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PdfRendererBuilder builder = new PdfRendererBuilder();
     builder.useFastMode();
