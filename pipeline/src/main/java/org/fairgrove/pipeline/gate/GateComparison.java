@@ -135,7 +135,7 @@ public record GateComparison(String set, SliceKey slice, String reference, Crite
     if (paired && difference != null && ciLow != null && ciHigh != null) {
       out.append(", difference ").append(Intervals.of("%+.3f", difference, ciLow, ciHigh));
     }
-    if (reference != null) {
+    if (slice.comparedWith(reference)) {
       out.append(" vs ").append(reference);
     }
     if (challengerVerdict != null) {

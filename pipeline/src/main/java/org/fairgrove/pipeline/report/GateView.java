@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.fairgrove.pipeline.core.Intervals;
+import org.fairgrove.pipeline.validate.SliceKey;
 
 /**
  * The report's "challenger vs champion" section, from report.json's gate object: the decision,
@@ -91,11 +92,10 @@ final class GateView {
   }
 
   private static List<String> row(Map<String, Object> c) {
-    Object reference = c.get("reference");
+    SliceKey slice = new SliceKey((String) c.get("attribute"), (String) c.get("group"));
     Object point = c.get("operating_point");
     return List.of((String) c.get("evaluation_set"),
-        c.get("attribute") + "=" + c.get("group") + (reference == null ? "" : " (vs "
-            + reference + ")"),
+        slice + slice.versus((String) c.get("reference")),
         c.get("criterion") + ": " + c.get("metric") + (point == null ? "" : " at " + point),
         fixed(c.get("challenger")) + (c.get("ci_low") == null || paired(c) ? ""
             : " " + Intervals.bounds("%.3f", ReportView.dbl(c.get("ci_low")),

@@ -147,7 +147,8 @@ final class ReportView {
     String title = sets.stream().filter(s -> set.equals(s.get("name"))).map(ReportView::title)
         .findFirst().orElse(set);
     String group = f.get("attribute") + ": " + f.get("group")
-        + (f.get("reference") == null ? "" : " (vs " + f.get("reference") + ")");
+        + new SliceKey((String) f.get("attribute"), (String) f.get("group"))
+            .versus((String) f.get("reference"));
     String check = ((String) f.get("check")).replace('_', ' ')
         + (f.get("operating_point") == null ? "" : " at " + f.get("operating_point"));
     return List.of(((String) f.get("verdict")).toUpperCase(Locale.ROOT), shortTitle(title),

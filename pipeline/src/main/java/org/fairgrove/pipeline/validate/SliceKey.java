@@ -20,6 +20,19 @@ public record SliceKey(String attribute, String group) implements Comparable<Sli
     return OVERALL.equals(attribute);
   }
 
+  /**
+   * Whether this group is compared with the reference group: not when there is none, nor when
+   * it is the reference group itself, whose checks are its own ("age_band=18-44 (vs 18-44)").
+   */
+  public boolean comparedWith(String reference) {
+    return reference != null && !reference.equals(group);
+  }
+
+  /** " (vs REFERENCE)" where this group is {@link #comparedWith} it, else "". */
+  public String versus(String reference) {
+    return comparedWith(reference) ? " (vs " + reference + ")" : "";
+  }
+
   @Override
   public int compareTo(SliceKey other) {
     return ORDER.compare(this, other);

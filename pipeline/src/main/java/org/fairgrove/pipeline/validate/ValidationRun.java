@@ -83,8 +83,7 @@ public final class ValidationRun {
     /** "test race=Black (vs White): flag; oe_ratio 0.520 (0.380 to 0.710)". */
     public String describe() {
       StringBuilder out = new StringBuilder(set + " " + verdict.slice()
-          + (verdict.reference() == null ? "" : " (vs " + verdict.reference() + ")") + ": "
-          + verdict.status().label());
+          + verdict.slice().versus(verdict.reference()) + ": " + verdict.status().label());
       for (MetricRow check : verdict.findings()) {
         out.append("; ").append(Verdicts.check(check).configName())
             .append(check.operatingPoint() == null ? "" : " at " + check.operatingPoint())
