@@ -80,12 +80,18 @@ public final class ValidationRun {
 
   /** A flagged or reviewed slice of one evaluation set. */
   public record Finding(String set, SliceVerdict verdict) {
-    /** "test race=Black (vs White): flag; oe_ratio 0.520 (0.380 to 0.710)". */
+    /**
+     * "test race=Black: flag; oe_ratio 0.520 (0.380 to 0.710); auroc_gap vs White -0.113
+     * (-0.197 to -0.0300)": as in the report, the reference group is named on the checks that
+     * compare with it, not on the group's own (calibration).
+     */
     public String describe() {
-      StringBuilder out = new StringBuilder(set + " " + verdict.slice()
-          + verdict.slice().versus(verdict.reference()) + ": " + verdict.status().label());
+      StringBuilder out = new StringBuilder(set + " " + verdict.slice() + ": "
+          + verdict.status().label());
       for (MetricRow check : verdict.findings()) {
         out.append("; ").append(Verdicts.check(check).configName())
+            .append(verdict.slice().comparedWith(check.reference())
+                ? " vs " + check.reference() : "")
             .append(check.operatingPoint() == null ? "" : " at " + check.operatingPoint())
             .append(' ').append(Intervals.of("%.3g", check.value(), check.ciLow(), check.ciHigh()));
       }
