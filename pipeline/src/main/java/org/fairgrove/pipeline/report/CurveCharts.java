@@ -20,8 +20,7 @@ import org.fairgrove.pipeline.validate.SliceKey;
 final class CurveCharts {
   private CurveCharts() {}
 
-  static List<Map<String, Object>> of(Map<String, Object> set, GovernanceSettings policy,
-      Charts charts) {
+  static List<Map<String, Object>> of(Map<String, Object> set, Charts charts) {
     Map<String, List<Map<String, Object>>> byAttribute = new LinkedHashMap<>();
     for (Map<String, Object> c : list(set.get("curves"))) {
       String attribute = (String) c.get("attribute");
@@ -47,7 +46,8 @@ final class CurveCharts {
     for (int i = 0; i < curves.size(); i++) {
       Map<String, Object> c = curves.get(i);
       String group = overall ? "model" : (String) c.get("group");
-      roc.add(new Series(group, points(c.get("roc")), Style.LINE, i));
+      List<double[]> rocPoints = points(c.get("roc"));
+      roc.add(new Series(legend(group, rocPoints), rocPoints, Style.LINE, i));
       List<double[]> markers = new ArrayList<>();
       List<double[]> benefitMarkers = new ArrayList<>();
       for (Map<String, Object> m : list(c.get("operating_points"))) {
@@ -62,9 +62,9 @@ final class CurveCharts {
       List<double[]> smooth = points(c.get("smooth_calibration"));
       if (overall && !smooth.isEmpty()) {
         calibration.add(new Series("smoothed, 95% band", smooth, Style.BAND, i));
-      } else if (!smooth.isEmpty()) {
-        calibration.add(new Series(group, smooth.stream().map(p -> new double[] {p[0], p[1]})
-            .toList(), Style.LINE, i));
+      } else if (!overall) {
+        calibration.add(new Series(legend(group, smooth), smooth.stream()
+            .map(p -> new double[] {p[0], p[1]}).toList(), Style.LINE, i));
       }
       List<double[]> bins = points(c.get("calibration"));
       if (!bins.isEmpty()) {
@@ -76,7 +76,7 @@ final class CurveCharts {
         }
       }
       List<double[]> benefit = points(c.get("net_benefit"));
-      decision.add(new Series(group, benefit, Style.LINE, i));
+      decision.add(new Series(legend(group, benefit), benefit, Style.LINE, i));
       for (double[] xy : benefit) {
         benefitTop = Math.max(benefitTop, xy[1]);
         thresholds[0] = Math.min(thresholds[0], xy[0]);
@@ -103,6 +103,14 @@ final class CurveCharts {
         decision, false, new double[] {Double.isFinite(thresholds[0]) ? thresholds[0] : 0,
             thresholds[1] > 0 ? thresholds[1] : 1}, new double[] {-benefit / 2, benefit}));
     return row;
+  }
+
+  /**
+   * A group's legend entry: marked suppressed where it has no points to draw (too few events at
+   * every threshold), so a name in the legend always says what became of its line.
+   */
+  private static String legend(String group, List<double[]> points) {
+    return points.isEmpty() ? group + " (" + ReportView.SUPPRESSED + ")" : group;
   }
 
   private static List<double[]> points(Object value) {

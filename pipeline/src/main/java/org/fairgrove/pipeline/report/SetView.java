@@ -51,7 +51,7 @@ final class SetView {
     out.put("point_rows", pointRows.stream().filter(r -> !allSuppressed(r)).toList());
     out.put("suppressed_points", suppressedPoints(pointRows));
     out.put("gap_rows", gapRows);
-    out.put("curve_charts", CurveCharts.of(set, policy, charts));
+    out.put("curve_charts", CurveCharts.of(set, charts));
     return out;
   }
 
