@@ -48,7 +48,7 @@ public final class Promotion {
       result = result.overridden();
     }
     Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
-    record(spark, lakehouse, result, override, runId);
+    record(lakehouse, result, override, runId);
     if (result.decision() == Gate.Decision.PROMOTE
         || result.decision() == Gate.Decision.OVERRIDE) {
       new Registry(spark, lakehouse).promote(modelId);
@@ -103,8 +103,8 @@ public final class Promotion {
         Choice.named(Gate.Decision.class, first.getAs("decision")), List.copyOf(comparisons)));
   }
 
-  private static void record(SparkSession spark, Lakehouse lakehouse, Gate.Result result,
-      Override override, String runId) {
+  private static void record(Lakehouse lakehouse, Gate.Result result, Override override,
+      String runId) {
     boolean overridden = result.decision() == Gate.Decision.OVERRIDE;
     List<Object> decision = Arrays.asList(result.decisionId(),
         Timestamp.from(result.decidedAt()), result.taskId(), runId, result.championId(),
@@ -124,7 +124,6 @@ public final class Promotion {
       values.addAll(Arrays.asList(new Object[17]));
       rows.add(RowFactory.create(values.toArray()));
     }
-    lakehouse.write(Tables.OPS_PROMOTION_DECISIONS,
-        spark.createDataFrame(rows, Tables.OPS_PROMOTION_DECISIONS.schema()));
+    lakehouse.write(Tables.OPS_PROMOTION_DECISIONS, rows);
   }
 }

@@ -101,7 +101,7 @@ public final class Ingest {
     Map<String, String> sized = batchSettings(spark, batch.bytes);
     Progress.info("ingest: batch %s, %d tables, %.1f MB: %s shuffle partitions", batch.batchId,
         batch.filesByTable.size(), batch.bytes / 1e6, sized.get(SHUFFLE_PARTITIONS));
-    OpsTables ops = new OpsTables(spark, new Lakehouse(spark, config.lakehouse.root()));
+    OpsTables ops = new OpsTables(new Lakehouse(spark, config.lakehouse.root()));
     Optional<IngestSummary> done = ops.logged(batch.batchId, seconds(start));
     if (done.isPresent() && !config.ingest.force()) {
       Progress.info("ingest: batch %s is in the ingest log already; nothing to do",

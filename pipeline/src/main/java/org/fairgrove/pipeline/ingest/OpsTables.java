@@ -7,16 +7,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SaveMode;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
-import org.fairgrove.pipeline.lakehouse.Schemas;
 import org.fairgrove.pipeline.lakehouse.Table;
 import org.fairgrove.pipeline.lakehouse.Tables;
 
@@ -25,14 +19,11 @@ import org.fairgrove.pipeline.lakehouse.Tables;
  * one Delta transaction, so writing the same batch again leaves the same content.
  */
 final class OpsTables {
-  private final SparkSession spark;
   private final Lakehouse lakehouse;
 
-  OpsTables(SparkSession spark, Lakehouse lakehouse) {
-    this.spark = spark;
+  OpsTables(Lakehouse lakehouse) {
     this.lakehouse = lakehouse;
   }
-
 
   /** The summary of a batch the log already holds, or empty if it was never completed. */
   Optional<IngestSummary> logged(String batchId, double seconds) {
@@ -76,8 +67,7 @@ final class OpsTables {
           t.rowsInserted(), t.rowsUpdated(), t.columnsDropped(), t.identifiersRedacted(),
           t.valuesWithheld(), now));
     }
-    lakehouse.write(Tables.OPS_INGEST_LOG, spark.createDataFrame(rows,
-        Tables.OPS_INGEST_LOG.schema()), batchId);
+    lakehouse.write(Tables.OPS_INGEST_LOG, rows, batchId);
   }
 
   void writeDataQuality(String batchId, String siteId, List<DataQuality.Result> results) {
@@ -87,8 +77,7 @@ final class OpsTables {
           r.severity(), r.description(), r.rowsChecked(), r.rowsFailed(), r.failedShare(),
           r.threshold(), r.passed()));
     }
-    lakehouse.write(Tables.OPS_DQ_RESULTS, spark.createDataFrame(rows,
-        Tables.OPS_DQ_RESULTS.schema()), batchId);
+    lakehouse.write(Tables.OPS_DQ_RESULTS, rows, batchId);
   }
 
   void writeQuarantine(String batchId, Dataset<Row> quarantined) {

@@ -107,8 +107,7 @@ final class RunLog {
         started == null ? null : Timestamp.from(started), Timestamp.from(ended), inputs,
         outputs, summary, message, outcome, exitCode, RunLock.host(), ProcessHandle.current().pid())
         .toArray());
-    lakehouse.write(Tables.OPS_NIGHTLY_RUNS,
-        spark.createDataFrame(List.of(row), Tables.OPS_NIGHTLY_RUNS.schema()));
+    lakehouse.write(Tables.OPS_NIGHTLY_RUNS, List.of(row));
   }
 
   private static String json(Map<String, ?> values) {

@@ -22,8 +22,6 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
 import org.fairgrove.pipeline.lakehouse.Tables;
 
@@ -77,8 +75,7 @@ public final class SyntheticFeatures {
       dictionary.add(RowFactory.create(taskId, slot, "x" + (slot + 1), null, null, null, null,
           null, null, null, "synthetic-" + features, false));
     }
-    lakehouse.write(Tables.GOLD_FEATURE_DICTIONARY, spark.createDataFrame(dictionary,
-        Tables.GOLD_FEATURE_DICTIONARY.schema()), taskId, "synthetic-" + features);
+    lakehouse.write(Tables.GOLD_FEATURE_DICTIONARY, dictionary, taskId, "synthetic-" + features);
     return achievable;
   }
 }

@@ -24,8 +24,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.fairgrove.pipeline.cohort.Splits;
 import org.fairgrove.pipeline.config.FairgroveConfig;
@@ -151,7 +149,7 @@ public final class Trainer {
     Registry registry = new Registry(spark, lakehouse);
     String path = registry.modelPath(modelId);
     best.save(path);
-    writeImportance(spark, lakehouse, modelId, taskId, dictionaryHash, best.gainBySlot());
+    writeImportance(lakehouse, modelId, taskId, dictionaryHash, best.gainBySlot());
     double seconds = (System.nanoTime() - start) / 1e9;
     registry.register(new Registry.Entry(modelId, taskId, engine.name(), Registry.CANDIDATE,
         params.toString(), trace.toString(),
@@ -266,15 +264,14 @@ public final class Trainer {
     return inputs.toString();
   }
 
-  private static void writeImportance(SparkSession spark, Lakehouse lakehouse, String modelId,
-      String taskId, String dictionaryHash, Map<Integer, Double> gain) {
+  private static void writeImportance(Lakehouse lakehouse, String modelId, String taskId,
+      String dictionaryHash, Map<Integer, Double> gain) {
     Map<Integer, String> names = Features.slotNames(lakehouse, taskId, dictionaryHash);
     double total = gain.values().stream().mapToDouble(Double::doubleValue).sum();
     List<Row> rows = new ArrayList<>();
     gain.forEach((slot, value) -> rows.add(RowFactory.create(modelId, slot,
         names.getOrDefault(slot, "slot_" + slot), value, total > 0 ? value / total : 0.0)));
-    lakehouse.write(Tables.REGISTRY_FEATURE_IMPORTANCE, spark.createDataFrame(rows,
-        Tables.REGISTRY_FEATURE_IMPORTANCE.schema()), modelId);
+    lakehouse.write(Tables.REGISTRY_FEATURE_IMPORTANCE, rows, modelId);
   }
 
   private static String codeVersion() {

@@ -23,7 +23,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.fairgrove.pipeline.cohort.Splits;
 import org.fairgrove.pipeline.config.FairgroveConfig;
@@ -280,7 +279,7 @@ public final class ValidationRun {
     }
     Lakehouse lakehouse = new Lakehouse(spark, config.lakehouse.root());
     writeAudit(lakehouse, runId, model.modelId(), predicted, config);
-    appendMetrics(spark, lakehouse, runId, validatedAt, taskId, model.modelId(), evaluated);
+    appendMetrics(lakehouse, runId, validatedAt, taskId, model.modelId(), evaluated);
     ValidationReport report = new ValidationReport(runId, validatedAt,
         new ValidationReport.Task(taskId, config.task.description(),
             config.task.timeAtRisk().startDay(), config.task.timeAtRisk().endDay()),
@@ -381,12 +380,10 @@ public final class ValidationRun {
   }
 
   /** Every metric of every set, appended so trends over runs can be queried. */
-  private static void appendMetrics(SparkSession spark, Lakehouse lakehouse, String runId,
-      Instant validatedAt, String taskId, String modelId,
-      List<ValidationReport.EvaluatedSet> sets) {
+  private static void appendMetrics(Lakehouse lakehouse, String runId, Instant validatedAt,
+      String taskId, String modelId, List<ValidationReport.EvaluatedSet> sets) {
     List<Row> out = new ArrayList<>();
     Timestamp at = Timestamp.from(validatedAt);
-    StructType schema = Tables.OPS_VALIDATION_METRICS.schema();
     for (ValidationReport.EvaluatedSet set : sets) {
       Map<SliceKey, String> status = new TreeMap<>();
       set.result().verdicts().forEach(v -> status.put(v.slice(), v.status().label()));
@@ -397,6 +394,6 @@ public final class ValidationRun {
         out.add(RowFactory.create(values.toArray()));
       }
     }
-    lakehouse.write(Tables.OPS_VALIDATION_METRICS, spark.createDataFrame(out, schema));
+    lakehouse.write(Tables.OPS_VALIDATION_METRICS, out);
   }
 }

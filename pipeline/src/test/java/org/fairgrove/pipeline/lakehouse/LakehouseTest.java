@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.delta.tables.DeltaTable;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.fairgrove.pipeline.testing.SparkTestSession;
 import org.junit.jupiter.api.Test;
@@ -16,8 +18,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Tables are brought up to their declaration, also when an earlier version created them, and a
- * replacing write replaces exactly its scope.
+ * Tables are brought up to their declaration, also when an earlier version created them, a
+ * replacing write replaces exactly its scope, and rows built on the driver are written in
+ * bounded slices.
  */
 @ExtendWith(SparkTestSession.class)
 class LakehouseTest {
@@ -65,6 +68,27 @@ class LakehouseTest {
     Dataset<Row> rows = lakehouse.read(importance);
     assertThat(rows.where(col("model_id").equalTo(quoted)).count()).isEqualTo(1);
     assertThat(rows.where(col("model_id").equalTo("model A 2026")).count()).isEqualTo(2);
+  }
+
+  @Test
+  void rowsBuiltOnTheDriverReachSparkInSlicesOfBoundedSize(SparkSession spark) {
+    Lakehouse lakehouse = new Lakehouse(spark, dir.resolve("lakehouse").toString());
+    Table importance = Tables.REGISTRY_FEATURE_IMPORTANCE;
+    int slots = 2 * Lakehouse.DRIVER_ROWS_PER_TASK + 1;
+    List<Row> rows = new ArrayList<>();
+    for (int slot = 0; slot < slots; slot++) {
+      rows.add(RowFactory.create("m1", slot, "slot_" + slot, 1.0, 1.0 / slots));
+    }
+
+    lakehouse.write(importance, rows, "m1");
+
+    // One task, so one file, per slice: 4,000 + 4,000 + 1 rows.
+    Dataset<Row> written = lakehouse.read(importance);
+    assertThat(written.inputFiles()).hasSize(3);
+    Row totals = written.selectExpr("count(*)", "sum(slot)", "count(DISTINCT slot)").first();
+    assertThat(totals.getLong(0)).isEqualTo(slots);
+    assertThat(totals.getLong(1)).isEqualTo((long) slots * (slots - 1) / 2);
+    assertThat(totals.getLong(2)).isEqualTo(slots);
   }
 
   /** {@code count} feature slots of one model. */
