@@ -60,13 +60,14 @@ final class CurveCharts {
             Style.POINTS, i));
       }
       List<double[]> smooth = points(c.get("smooth_calibration"));
+      List<double[]> bins = points(c.get("calibration"));
       if (overall && !smooth.isEmpty()) {
         calibration.add(new Series("smoothed, 95% band", smooth, Style.BAND, i));
       } else if (!overall) {
-        calibration.add(new Series(legend(group, smooth), smooth.stream()
-            .map(p -> new double[] {p[0], p[1]}).toList(), Style.LINE, i));
+        // Its risk bins are drawn in its colour too: suppressed only when neither is there.
+        calibration.add(new Series(legend(group, smooth.isEmpty() ? bins : smooth), smooth
+            .stream().map(p -> new double[] {p[0], p[1]}).toList(), Style.LINE, i));
       }
-      List<double[]> bins = points(c.get("calibration"));
       if (!bins.isEmpty()) {
         calibration.add(new Series(overall ? "risk bins" : null, bins, Style.POINTS, i));
       }

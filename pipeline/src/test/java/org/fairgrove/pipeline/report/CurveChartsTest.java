@@ -26,13 +26,19 @@ class CurveChartsTest {
     Map<String, Object> asian = Map.of("attribute", "race", "group", "Asian", "roc", DIAGONAL,
         "smooth_calibration", List.of(), "net_benefit", List.of());
 
-    List<Map<String, Object>> rows = CurveCharts.of(Map.of("curves", List.of(white, asian)),
-        new Charts());
+    // Black: risk bins but no smoothed line; its bins are drawn, so it is not suppressed.
+    Map<String, Object> black = Map.of("attribute", "race", "group", "Black", "roc", DIAGONAL,
+        "smooth_calibration", List.of(), "calibration", List.of(List.of(0.1, 0.15)),
+        "net_benefit", BENEFIT);
+
+    List<Map<String, Object>> rows = CurveCharts.of(Map.of("curves",
+        List.of(white, asian, black)), new Charts());
 
     assertThat(rows).hasSize(1);
     Map<String, Object> race = rows.get(0);
     assertThat((String) race.get("decision")).contains(">White<", ">Asian (suppressed)<");
-    assertThat((String) race.get("calibration")).contains(">White<", ">Asian (suppressed)<");
+    assertThat((String) race.get("calibration")).contains(">White<", ">Asian (suppressed)<",
+        ">Black<");
     assertThat((String) race.get("roc")).contains(">Asian<").doesNotContain("suppressed");
   }
 }
