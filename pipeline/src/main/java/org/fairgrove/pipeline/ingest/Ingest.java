@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -38,6 +39,7 @@ import org.fairgrove.pipeline.config.Locations;
 import org.fairgrove.pipeline.core.Errors;
 import org.fairgrove.pipeline.core.Progress;
 import org.fairgrove.pipeline.lakehouse.Lakehouse;
+import org.fairgrove.pipeline.lakehouse.SparkSessions;
 import org.fairgrove.pipeline.lakehouse.Table;
 import org.fairgrove.pipeline.lakehouse.Tables;
 import org.fairgrove.pipeline.synth.SyntheticPopulation;
@@ -73,6 +75,15 @@ public final class Ingest {
    * in turns).
    */
   static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
+  /**
+   * A batch of at most this much source runs Spark's interpreted expressions
+   * ({@link SparkSessions#INTERPRETED}): its few hundred queries (Delta's included) each touch a
+   * few thousand rows, and compiling them cost more than it saved. In `fairgrove bench` at 5,000
+   * persons, three runs of each in turns: the 300-person batch (1.2 MB) took 39.3 to 42.2 s
+   * interpreted and 45.1 to 50.0 s compiled; the first loads' sites (5.7 to 9.0 MB) gained
+   * nothing (127 to 139 s against 119 to 133 s), so they compile as before.
+   */
+  static final long INTERPRETED_UP_TO_BYTES = 4L << 20;
   private final SparkSession spark;
   private final FairgroveConfig config;
   private final Lakehouse lakehouse;
@@ -136,10 +147,11 @@ public final class Ingest {
   /**
    * Spark settings for the batch's duration: shuffle partitions and Delta's snapshot partitions
    * sized to it (at most {@link #shufflePartitions}), no copy of merge sources
-   * ({@link #MERGE_MATERIALIZE_SOURCE}) and uncompressed caches ({@link #CACHE_COMPRESSED}).
-   * Ingest caches its landed and classified rows, and a cached plan keeps the partitions it was
-   * planned with (AQE does not coalesce them, even when allowed to: measured), so a small batch
-   * planned at the session's count ran mostly empty tasks. A 300-person batch (1.1 MB) into a
+   * ({@link #MERGE_MATERIALIZE_SOURCE}), uncompressed caches ({@link #CACHE_COMPRESSED}) and,
+   * for a small batch, interpreted expressions ({@link #INTERPRETED_UP_TO_BYTES}). Ingest
+   * caches its landed and classified rows, and a cached plan keeps the partitions it was planned
+   * with (AQE does not coalesce them, even when allowed to: measured), so a small batch planned
+   * at the session's count ran mostly empty tasks. A 300-person batch (1.1 MB) into a
    * 2,000-person lakehouse took 10% less time with both at two than at eight; shuffle partitions
    * alone gained 2%.
    */
@@ -148,9 +160,13 @@ public final class Ingest {
         Integer.parseInt(spark.conf().get(SHUFFLE_PARTITIONS)));
     int snapshot = Math.min(partitions,
         Integer.parseInt(spark.conf().get(SNAPSHOT_PARTITIONS, Integer.toString(partitions))));
-    return Map.of(SHUFFLE_PARTITIONS, Integer.toString(partitions), SNAPSHOT_PARTITIONS,
-        Integer.toString(snapshot), MERGE_MATERIALIZE_SOURCE, "none", CACHE_COMPRESSED,
-        "false");
+    Map<String, String> settings = new HashMap<>(Map.of(SHUFFLE_PARTITIONS,
+        Integer.toString(partitions), SNAPSHOT_PARTITIONS, Integer.toString(snapshot),
+        MERGE_MATERIALIZE_SOURCE, "none", CACHE_COMPRESSED, "false"));
+    if (sourceBytes <= INTERPRETED_UP_TO_BYTES) {
+      settings.putAll(SparkSessions.INTERPRETED);
+    }
+    return Map.copyOf(settings);
   }
 
   /**

@@ -15,6 +15,16 @@ public final class SparkSessions {
   public static final String SNAPSHOT_PARTITIONS = "spark.databricks.delta.snapshotPartitions";
   /** Delta's default for spark.databricks.delta.snapshotPartitions. */
   private static final int DELTA_SNAPSHOT_PARTITIONS = 50;
+  /**
+   * Spark's interpreted expressions in place of generated code, where Spark offers the choice:
+   * for a query over a few thousand rows, compiling it costs more than running it. Set for the
+   * test JVMs and for a small ingest batch ({@code Ingest.batchSettings}).
+   */
+  public static final Map<String, String> INTERPRETED = Map.of(
+      "spark.sql.codegen.wholeStage", "false",
+      // Spark's switch for testing either path (its default compiles and interprets only what
+      // fails to compile).
+      "spark.sql.codegen.factoryMode", "NO_CODEGEN");
   /** Compiled query classes kept per JVM (Spark's default is 100). */
   private static final int CODEGEN_CACHE_ENTRIES = 2000;
 

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** A later batch with corrected records updates silver by natural key; new keys are added. */
 @ExtendWith(SparkTestSession.class)
 class IngestIncrementalTest {
+  private static final String WHOLE_STAGE_CODEGEN = "spark.sql.codegen.wholeStage";
   private static final String PERSON_HEADER =
       "person_id,gender_concept_id,year_of_birth,race_concept_id,ethnicity_concept_id\n";
   private static final String VISIT_HEADER = "visit_occurrence_id,person_id,visit_concept_id,"
@@ -226,7 +227,7 @@ class IngestIncrementalTest {
   }
 
   @Test
-  void aBatchGetsShufflePartitionsByItsSizeAndLeavesTheSessionsAsTheyWere(SparkSession spark)
+  void aBatchIsSizedByItsSourceAndLeavesTheSessionAsItWas(SparkSession spark)
       throws IOException {
     long perPartition = Ingest.SOURCE_BYTES_PER_PARTITION;
     assertThat(Ingest.shufflePartitions(1_200_000, 8)).isEqualTo(2);
@@ -242,19 +243,29 @@ class IngestIncrementalTest {
     String sharedSnapshot = spark.conf().get(SNAPSHOT_PARTITIONS);
     String sharedMaterialize = spark.conf().get(Ingest.MERGE_MATERIALIZE_SOURCE);
     String sharedCompression = spark.conf().get(Ingest.CACHE_COMPRESSED);
+    String sharedWholeStage = spark.conf().get(WHOLE_STAGE_CODEGEN);
     spark.conf().set(SHUFFLE_PARTITIONS, "5");
     spark.conf().set(SNAPSHOT_PARTITIONS, "7");
+    // Compiled, as in users' sessions: the small batch below interprets, then compiles again.
+    spark.conf().set(WHOLE_STAGE_CODEGEN, "true");
     try {
       assertThat(Ingest.batchSettings(spark, 1_200_000)).containsEntry(SHUFFLE_PARTITIONS,
           "2").containsEntry(SNAPSHOT_PARTITIONS, "2")
           .containsEntry(Ingest.MERGE_MATERIALIZE_SOURCE, "none")
-          .containsEntry(Ingest.CACHE_COMPRESSED, "false");
+          .containsEntry(Ingest.CACHE_COMPRESSED, "false")
+          .containsEntry(WHOLE_STAGE_CODEGEN, "false")
+          .containsEntry("spark.sql.codegen.factoryMode", "NO_CODEGEN");
+      assertThat(Ingest.batchSettings(spark, Ingest.INTERPRETED_UP_TO_BYTES))
+          .containsEntry(WHOLE_STAGE_CODEGEN, "false");
+      assertThat(Ingest.batchSettings(spark, Ingest.INTERPRETED_UP_TO_BYTES + 1))
+          .doesNotContainKeys(WHOLE_STAGE_CODEGEN, "spark.sql.codegen.factoryMode");
       assertThat(Ingest.batchSettings(spark, 100 * perPartition))
           .containsEntry(SHUFFLE_PARTITIONS, "5")
           .containsEntry(SNAPSHOT_PARTITIONS, "5");
       Ingest.run(spark, config, new IngestRequest(IngestRequest.OMOP_CSV, batch.toString(), "S9"));
       assertThat(spark.conf().get(SHUFFLE_PARTITIONS)).isEqualTo("5");
       assertThat(spark.conf().get(SNAPSHOT_PARTITIONS)).isEqualTo("7");
+      assertThat(spark.conf().get(WHOLE_STAGE_CODEGEN)).isEqualTo("true");
       assertThat(spark.conf().get(Ingest.MERGE_MATERIALIZE_SOURCE))
           .isEqualTo(sharedMaterialize);
       assertThat(spark.conf().get(Ingest.CACHE_COMPRESSED)).isEqualTo(sharedCompression)
@@ -262,6 +273,7 @@ class IngestIncrementalTest {
     } finally {
       spark.conf().set(SHUFFLE_PARTITIONS, sharedShuffle);
       spark.conf().set(SNAPSHOT_PARTITIONS, sharedSnapshot);
+      spark.conf().set(WHOLE_STAGE_CODEGEN, sharedWholeStage);
     }
   }
 

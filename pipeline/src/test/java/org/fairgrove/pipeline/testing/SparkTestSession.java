@@ -17,17 +17,13 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class SparkTestSession implements ParameterResolver {
   /**
-   * Spark's interpreted expressions in place of generated code where Spark offers the choice,
-   * for the test JVMs and the processes end-to-end tests start: at test sizes compiling a query
-   * costs more than running it. Side by side, two rounds each: a 300-person ingest took 13% less
-   * CPU, three test classes 10 to 21% less. The results are the same; ClusterIT keeps Spark's
-   * defaults, so one end-to-end run compiles its queries as users' runs do.
+   * {@link SparkSessions#INTERPRETED} for the test JVMs and the processes end-to-end tests start:
+   * at test sizes compiling a query costs more than running it. Side by side, two rounds each: a
+   * 300-person ingest took 13% less CPU, three test classes 10 to 21% less. The results are the
+   * same; ClusterIT keeps Spark's defaults, so one end-to-end run compiles its queries as users'
+   * runs do.
    */
-  public static final Map<String, String> INTERPRETED = Map.of(
-      "spark.sql.codegen.wholeStage", "false",
-      // Spark's switch for testing either path (its default compiles and interprets only what
-      // fails to compile).
-      "spark.sql.codegen.factoryMode", "NO_CODEGEN");
+  public static final Map<String, String> INTERPRETED = SparkSessions.INTERPRETED;
   private static SparkSession session;
 
   /** {@link #INTERPRETED} as JVM options, for a process that builds its own session. */
