@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -253,7 +254,7 @@ public final class Ingest {
           .flatMap(c -> c.results().stream()).toList();
       ops.writeDataQuality(batch.batchId, siteId, results);
       failOnFatal(results);
-      List<IngestSummary.TableCounts> counts = merge(checked);
+      List<IngestSummary.TableCounts> counts = merge(checked, ops.tablesWithRows(siteId));
       counts.addAll(unused);
       // Written last: a batch in the log is complete.
       if (!logged) {
@@ -429,15 +430,21 @@ public final class Ingest {
     }
   }
 
-  /** Merges every table's accepted rows into silver; absent tables are listed as such. */
-  private List<IngestSummary.TableCounts> merge(Map<SourceTable, Checked> checked) {
+  /**
+   * Merges every table's accepted rows into silver; absent tables are listed as such.
+   *
+   * @param withRows the tables the ingest log shows rows of the site in
+   */
+  private List<IngestSummary.TableCounts> merge(Map<SourceTable, Checked> checked,
+      Set<String> withRows) {
     SilverTables silver = new SilverTables(spark, lakehouse);
     List<SourceTable> tables = List.copyOf(checked.keySet());
     List<IngestSummary.TableCounts> merged = perTable(tables, table -> {
       Progress.Stage stage = Progress.start("ingest merge " + table.table());
       Checked c = checked.get(table);
       SilverTables.Merged result = silver.merge(table, SilverTables.silverColumns(table,
-          c.classified().where(Duplicates.accepted())), c.counts().rowsAccepted(), siteId);
+          c.classified().where(Duplicates.accepted())), c.counts().rowsAccepted(), siteId,
+          withRows.contains(table.table()));
       stage.done(result.inserted() + result.updated());
       return c.counts().merged(result.inserted(), result.updated());
     });

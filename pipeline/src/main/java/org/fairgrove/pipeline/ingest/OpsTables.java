@@ -7,6 +7,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -55,6 +57,22 @@ final class OpsTables {
     Row first = rows.get(0);
     return Optional.of(new IngestSummary(batchId, first.getAs("site_id"),
         first.getAs("source_format"), true, tables, flags, seconds));
+  }
+
+  /**
+   * The tables whose rows of the site reached silver in a logged batch: a merge into one of them
+   * need not first look for rows of the site (a query per table). Ingest never deletes a silver
+   * row, and were one gone, the merge would still insert it.
+   */
+  Set<String> tablesWithRows(String siteId) {
+    if (!lakehouse.exists(Tables.OPS_INGEST_LOG)) {
+      return Set.of();
+    }
+    // One row per source table: small enough for the driver.
+    return lakehouse.read(Tables.OPS_INGEST_LOG)
+        .where(col("site_id").equalTo(siteId).and(col("rows_accepted").gt(0)))
+        .select("table_name").distinct().collectAsList().stream()
+        .map(row -> row.getString(0)).collect(Collectors.toSet());
   }
 
   void writeLog(String batchId, String siteId, String sourceFormat,

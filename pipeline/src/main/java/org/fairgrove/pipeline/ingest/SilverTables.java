@@ -87,8 +87,11 @@ final class SilverTables {
    *
    * @param rows how many rows {@code accepted} has (counted with the batch's checks)
    * @param siteId the batch's site: every accepted row is its, and a key is unique per site
+   * @param siteHasRows the ingest log shows rows of the site in the table; otherwise a query
+   *     tells (a killed run may have merged rows it never logged)
    */
-  Merged merge(SourceTable table, Dataset<Row> accepted, long rows, String siteId) {
+  Merged merge(SourceTable table, Dataset<Row> accepted, long rows, String siteId,
+      boolean siteHasRows) {
     boolean created = ensure(table);
     String location = lakehouse.location(Tables.silver(table.table()));
     DeltaTable target = DeltaTable.forPath(spark, location);
@@ -96,7 +99,7 @@ final class SilverTables {
     // (ingest writes each file from one site's rows): a batch costs the same however many sites
     // are in. A table created just now has none, and looking would cost Delta's file listing.
     Column ofSite = col("site_id").equalTo(lit(siteId));
-    if (created || target.toDF().where(ofSite).isEmpty()) {
+    if (created || !siteHasRows && target.toDF().where(ofSite).isEmpty()) {
       // The site's first load has nothing to match: a plain append is the same commit, cheaper.
       accepted.write().format("delta").mode(SaveMode.Append).save(location);
       return new Merged(rows, 0);

@@ -116,6 +116,10 @@ class IngestIncrementalTest {
         .first().<String>getAs("operation")).isEqualTo("WRITE");
     assertThat(counts(other).get("visit_occurrence")).extracting("rowsInserted", "rowsUpdated")
         .containsExactly(2L, 0L);
+    // The next batch of S9 merges at once: the log shows that silver holds rows of the site.
+    OpsTables ops = new OpsTables(lakehouse);
+    assertThat(ops.tablesWithRows("S9")).containsExactlyInAnyOrder("person", "visit_occurrence");
+    assertThat(ops.tablesWithRows("S7")).isEmpty();
 
     Path corrected = dir.resolve("corrected");
     write(corrected.resolve("person.csv"), persons);
