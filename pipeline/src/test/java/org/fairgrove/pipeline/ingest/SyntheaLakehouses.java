@@ -3,6 +3,11 @@ package org.fairgrove.pipeline.ingest;
 import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.length;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sequence;
+import static org.apache.spark.sql.functions.substring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.delta.tables.DeltaTable;
@@ -29,6 +34,8 @@ import org.fairgrove.pipeline.testing.TempFolders;
  * compare the two share the work.
  */
 public final class SyntheaLakehouses {
+  /** The shortest identifier searched for inside values, not only as a whole value. */
+  static final int CONTAINED_FROM = 6;
   private static final Map<String, IngestSummary> INGESTED = new HashMap<>();
   private static Path root;
 
@@ -77,5 +84,35 @@ public final class SyntheaLakehouses {
       }
     }
     return all.where(col("value").isNotNull()).distinct();
+  }
+
+  /**
+   * The identifiers (a column {@code value}) found anywhere in the lakehouse at any version: as
+   * a whole value, or, for those of {@link #CONTAINED_FROM} characters or more, inside one (a
+   * name or street address in free text). A value contains an identifier only where its
+   * substring of that length at some position is the identifier's first {@link #CONTAINED_FROM}
+   * characters, so values are joined to identifiers by those substrings and only the pairs that
+   * share one are searched: linear in the values' length, where comparing every value with every
+   * identifier grew with their product.
+   */
+  static List<String> identifiersAtRest(SparkSession spark, Lakehouse lakehouse,
+      Dataset<Row> identifiers) {
+    Dataset<Row> atRest = everyValueAtRest(spark, lakehouse).cache();
+    try {
+      Dataset<Row> whole = atRest.join(identifiers, "value").select(col("value").as("found"));
+      Dataset<Row> prefixes = identifiers.where(length(col("value")).geq(CONTAINED_FROM))
+          .select(col("value").as("identifier"),
+              substring(col("value"), 1, CONTAINED_FROM).as("piece"));
+      Dataset<Row> pieces = atRest.where(length(col("value")).geq(CONTAINED_FROM))
+          .select(col("value"), explode(sequence(lit(1),
+              length(col("value")).minus(CONTAINED_FROM - 1))).as("at"))
+          .select(col("value"), expr("substring(value, at, " + CONTAINED_FROM + ")")
+              .as("piece"));
+      Dataset<Row> inside = pieces.join(prefixes, "piece")
+          .where(col("value").contains(col("identifier"))).select(col("identifier").as("found"));
+      return whole.union(inside).distinct().as(Encoders.STRING()).collectAsList();
+    } finally {
+      atRest.unpersist();
+    }
   }
 }
