@@ -154,7 +154,8 @@ abstract class SyntheaCsvIngestCases {
     identifiers = identifiers.distinct().cache();
     // Each patient has at least its own id, SSN, first and last name, address, lat and lon.
     assertThat(identifiers.count()).isGreaterThanOrEqualTo(7 * patients.count());
-    // Nor inside free text: no name, SSN, licence, passport or street address within a value.
+    // Neither as a whole value nor inside free text: no name, SSN, licence, passport or street
+    // address within a value.
     assertThat(SyntheaLakehouses.identifiersAtRest(spark, lakehouse, identifiers)).isEmpty();
     identifiers.unpersist();
   }
