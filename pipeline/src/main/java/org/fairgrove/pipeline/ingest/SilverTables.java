@@ -93,6 +93,11 @@ final class SilverTables {
   Merged merge(SourceTable table, Dataset<Row> accepted, long rows, String siteId,
       boolean siteHasRows) {
     boolean created = ensure(table);
+    if (rows == 0) {
+      // Nothing accepted (a table the batch sends empty, or whose rows all went to quarantine):
+      // silver keeps its rows unchanged, and a merge would still scan the site's files.
+      return new Merged(0, 0);
+    }
     String location = lakehouse.location(Tables.silver(table.table()));
     DeltaTable target = DeltaTable.forPath(spark, location);
     // Only the site's own rows can match. Naming the site lets Delta skip the other sites' files

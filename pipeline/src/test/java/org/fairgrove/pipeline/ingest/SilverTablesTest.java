@@ -1,5 +1,7 @@
 package org.fairgrove.pipeline.ingest;
 
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.raise_error;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -94,6 +96,27 @@ class SilverTablesTest {
         .selectExpr("site_id", "person_id", "year_of_birth").collectAsList())
         .extracting(Row::toString).containsExactlyInAnyOrder("[S1,1,1970]", "[S1,2,1971]",
             "[S1,3,1971]", "[S2,1,1970]");
+  }
+
+  /**
+   * A batch that leaves a table no accepted row (sent empty, or all quarantined) does not merge
+   * into it: neither silver nor the batch's rows are read. Here the batch's rows fail the batch
+   * if read, and hold none otherwise.
+   */
+  @Test
+  void aTableWithNoAcceptedRowIsLeftAsItIs(SparkSession spark) {
+    Lakehouse lakehouse = new Lakehouse(spark, dir.resolve("lakehouse").toString());
+    SilverTables silver = new SilverTables(spark, lakehouse);
+    SourceTable person = SourceTable.PERSON;
+    silver.merge(person, persons(spark, "S1", 1970, 1, 2), 2, "S1", false);
+    long version = lakehouse.version(Tables.silver(person.table()));
+    Dataset<Row> none = persons(spark, "S1", 1971, 1)
+        .where(raise_error(lit("the merge read rows it had no use for")).isNull());
+
+    assertThat(silver.merge(person, none, 0, "S1", true))
+        .isEqualTo(new SilverTables.Merged(0, 0));
+    assertThat(lakehouse.version(Tables.silver(person.table()))).isEqualTo(version);
+    assertThat(lakehouse.read(Tables.silver(person.table())).count()).isEqualTo(2);
   }
 
   /** Silver person rows of one site, born in one year. */
