@@ -118,7 +118,7 @@ abstract class FhirIngestCases {
   }
 
   @Test
-  void noValueOfAnyPatientIdentifierIsAtRestInAnyTableAtAnyVersion() {
+  void noValueOfAnyPatientIdentifierIsInAnyFileOfTheLakehouse() {
     Dataset<Row> patients = resources("Patient");
     Dataset<Row> identifiers = values(patients, "id")
         .union(values(patients.select(explode(col("identifier")).as("i")), "i.value"))
@@ -136,7 +136,7 @@ abstract class FhirIngestCases {
     // Each patient has at least its id, MRN, SSN, licence, family and given name, phone and
     // street address.
     assertThat(identifiers.count()).isGreaterThanOrEqualTo(6 * patients.count());
-    assertThat(SyntheaLakehouses.identifiersAtRest(spark, fhir, identifiers)).isEmpty();
+    assertThat(ValuesAtRest.identifiers(spark, fhir, identifiers)).isEmpty();
     identifiers.unpersist();
   }
 

@@ -143,7 +143,7 @@ abstract class SyntheaCsvIngestCases {
   }
 
   @Test
-  void noValueOfAnyIdentifierIsAtRestInAnyTableAtAnyVersion() {
+  void noValueOfAnyIdentifierIsInAnyFileOfTheLakehouse() {
     Dataset<Row> patients = source("patients");
     Dataset<Row> identifiers = null;
     for (String column : IDENTIFIERS) {
@@ -156,7 +156,7 @@ abstract class SyntheaCsvIngestCases {
     assertThat(identifiers.count()).isGreaterThanOrEqualTo(7 * patients.count());
     // Neither as a whole value nor inside free text: no name, SSN, licence, passport or street
     // address within a value.
-    assertThat(SyntheaLakehouses.identifiersAtRest(spark, lakehouse, identifiers)).isEmpty();
+    assertThat(ValuesAtRest.identifiers(spark, lakehouse, identifiers)).isEmpty();
     identifiers.unpersist();
   }
 
