@@ -69,7 +69,8 @@ final class ValuesAtRest {
       } else if (inLog && (name.endsWith(".json") || name.endsWith(".crc")
           || name.equals("_last_checkpoint"))) {
         logText.add(file.toString());
-      } else if (!name.endsWith(".parquet") || tables.stream().noneMatch(file::startsWith)) {
+      } else if (!name.endsWith(".parquet")
+          || tables.stream().noneMatch(table -> readWith(table, file))) {
         throw new AssertionError(file + " is at rest in the lakehouse, but is neither a Delta"
             + " table's data file nor its log: the search would not read it");
       }
@@ -123,6 +124,22 @@ final class ValuesAtRest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Whether reading the table's folder as Parquet reads the file: Spark skips every file and
+   * folder whose name starts with _ or . (as it does _delta_log).
+   */
+  private static boolean readWith(Path table, Path file) {
+    if (!file.startsWith(table)) {
+      return false;
+    }
+    for (Path part : table.relativize(file)) {
+      if (part.toString().startsWith("_") || part.toString().startsWith(".")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Dataset<Row> columnsAsText(Dataset<Row> rows) {

@@ -96,4 +96,17 @@ class ValuesAtRestTest {
     assertThatThrownBy(() -> ValuesAtRest.every(spark, lakehouse))
         .hasMessageContaining("export.csv is at rest in the lakehouse, but is neither");
   }
+
+  @Test
+  void aParquetFileInATableFolderThatSparkSkipsFailsIt(SparkSession spark) throws IOException {
+    Path notes = Path.of(lakehouse.location(TableId.of("bronze", "notes")));
+    Path hidden = Files.createDirectory(notes.resolve("_staging"));
+    try (Stream<Path> files = Files.list(notes)) {
+      Path data = files.filter(f -> f.toString().endsWith(".parquet")).findFirst().orElseThrow();
+      Files.copy(data, hidden.resolve("part-0.parquet"));
+    }
+
+    assertThatThrownBy(() -> ValuesAtRest.every(spark, lakehouse))
+        .hasMessageContaining("_staging/part-0.parquet is at rest in the lakehouse");
+  }
 }
